@@ -1,0 +1,123 @@
+/**
+ * The one interface every inference engine implements (vLLM, SGLang, SageMaker, the embedded llama.cpp engine, test
+ * doubles). Requests go in as a list and results come back in the same order. What an engine can do is declared in
+ * `capabilities`, so a job that needs a missing capability fails when it is configured, not deep inside a shard.
+ *
+ * Adapters classify their own failures by throwing {@link EngineError} with `retryable` set; retries, backoff and the
+ * concurrency limit are applied around an adapter by `withResilience` (`shared/engines/resilience.ts`).
+ */
+
+/** The kinds of engine assay can be configured with. */
+export type EngineKind = "vllm" | "sglang" | "sagemaker" | "embedded" | "fake";
+
+/** What an engine supports beyond tokenize/detokenize. */
+export interface EngineCapabilities {
+  /** `score`: log p of given prompt tokens under teacher forcing. */
+  readonly promptLogprobs: boolean;
+  /** `scoreSuffixes` computes the shared prefix once (embedded KV reuse, SGLang radix cache). */
+  readonly sharedPrefix: boolean;
+  /** `generate` with per-token log-probs. */
+  readonly generate: boolean;
+  /** `embed`: one vector per text. */
+  readonly embeddings: boolean;
+  /** A stateful KV sequence that can drop token ranges (KV-level SirLLM; embedded engine only). */
+  readonly kvSequences: boolean;
+}
+
+/** Teacher-forced scoring of one prompt: log p(tokens[i] | tokens[<i]) for every i >= from. */
+export interface ScoreRequest {
+  readonly tokens: readonly number[];
+  /** First position to score; must be >= 1 (the first token has no context to be predicted from). */
+  readonly from: number;
+}
+
+export interface ScoreResult {
+  /** logprobs[k] = log p(tokens[from + k] | tokens[< from + k]); length tokens.length - from. */
+  readonly logprobs: number[];
+}
+
+/**
+ * Many continuations of one prefix. Each suffix is scored as if the prompt were `prefix ++ suffix.tokens`, from
+ * position `prefix.length + suffix.from`. Engines with `sharedPrefix` compute the prefix once.
+ */
+export interface SuffixScoreRequest {
+  readonly prefix: readonly number[];
+  readonly suffixes: readonly { readonly tokens: readonly number[]; readonly from: number }[];
+}
+
+export interface GenerateParams {
+  readonly maxTokens: number;
+  /** 0 = greedy. */
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly seed?: number;
+  readonly stop?: readonly string[];
+}
+
+export interface GenerateRequest {
+  readonly prompt: readonly number[];
+  readonly params: GenerateParams;
+}
+
+export interface GenerateResult {
+  readonly tokens: number[];
+  readonly text: string;
+  /** log p of each generated token under the distribution it was sampled from (before temperature). */
+  readonly logprobs: number[];
+  readonly finishReason: "stop" | "length";
+}
+
+export interface TokenizeOptions {
+  /** Put the model's BOS token in front. Default false: assay adds BOS explicitly where a preset wants it. */
+  readonly bos?: boolean;
+}
+
+export interface Engine {
+  /** The registry name this engine was configured under. */
+  readonly name: string;
+  readonly kind: EngineKind;
+  /** Model identifier as the endpoint names it (recorded with every result). */
+  readonly model: string;
+  /** Longest prompt + generation the engine accepts, in tokens. */
+  readonly contextSize: number;
+  /** The model's BOS token id, or null if it has none. */
+  readonly bosToken: number | null;
+  readonly capabilities: EngineCapabilities;
+
+  tokenize(text: string, options?: TokenizeOptions): Promise<number[]>;
+  detokenize(tokens: readonly number[]): Promise<string>;
+  score(requests: readonly ScoreRequest[]): Promise<ScoreResult[]>;
+  /** Only where `capabilities.sharedPrefix`; others score full prompts (see `scoreSuffixesByFullPrompts`). */
+  scoreSuffixes(request: SuffixScoreRequest): Promise<ScoreResult[]>;
+  generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]>;
+  embed(texts: readonly string[]): Promise<number[][]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The fallback for engines without a prefix cache usable for log-probs (vLLM skips its prefix cache whenever prompt
+ * log-probs are asked for): every suffix becomes one full prompt, sent together.
+ */
+export function scoreSuffixesByFullPrompts(
+  engine: Pick<Engine, "score">,
+  request: SuffixScoreRequest,
+): Promise<ScoreResult[]> {
+  return engine.score(
+    request.suffixes.map((s) => ({
+      tokens: [...request.prefix, ...s.tokens],
+      from: request.prefix.length + s.from,
+    })),
+  );
+}
+
+/** Log-softmax of one row of logits, in float64, returning log p of `token`. */
+export function logSoftmaxAt(logits: ArrayLike<number>, token: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i]!;
+    if (v > max) max = v;
+  }
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! - max);
+  return logits[token]! - max - Math.log(sum);
+}
