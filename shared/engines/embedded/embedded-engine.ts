@@ -1,0 +1,363 @@
+import { basename } from "node:path";
+import type { LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
+import pLimit from "p-limit";
+import { AssayError, ConfigurationError, EngineError, ValidationError } from "../../errors.js";
+import type {
+  EngineCapabilities,
+  GenerateRequest,
+  GenerateResult,
+  ScoreRequest,
+  ScoreResult,
+  SuffixScoreRequest,
+  TokenizeOptions,
+} from "../engine.js";
+import type {
+  DetailOptions,
+  DetailedGenerateResult,
+  DetailedLogprobsEngine,
+  DetailedScoreResult,
+  TokenLogprobDetail,
+} from "../openai-server/detailed-logprobs.js";
+import { loadLlamaRuntime } from "./llama-runtime.js";
+import { LogitsSequence } from "./logits-sequence.js";
+import { logNormalizer, rankOf, topTokens } from "./logits-math.js";
+import { chooseToken } from "./sampling.js";
+import { randomSeed, seededRandom } from "./seeded-random.js";
+import { findStop } from "./stop-strings.js";
+
+export interface EmbeddedEngineOptions {
+  /** The registry name. */
+  readonly name: string;
+  /** A .gguf file. */
+  readonly modelPath: string;
+  /** Tokens the context holds (prompt + generation). Default: the model's training context, at most 512. */
+  readonly contextSize?: number;
+  /** llama.cpp threads. Default 1: more threads than free cores runs hundreds of times slower. */
+  readonly threads?: number;
+  /** Offload to a GPU when node-llama-cpp has a prebuilt binary for it. Default false. */
+  readonly gpu?: boolean;
+}
+
+/** The embedded engine: the {@link Engine} interface plus ranks/top alternatives and direct KV-sequence access. */
+export interface EmbeddedEngine extends DetailedLogprobsEngine {
+  readonly kind: "embedded";
+  /**
+   * Runs `fn` with exclusive use of the engine's llama.cpp sequence (KV-level SirLLM: evaluate, then drop token
+   * ranges with `eraseContextTokenRanges`). The engine forgets its cached state afterwards; other calls wait.
+   */
+  withSequence<T>(fn: (sequence: LlamaContextSequence) => Promise<T>): Promise<T>;
+}
+
+const DEFAULT_CONTEXT = 512;
+/** How many preceding tokens to give the detokenizer so a continuation's leading space comes out right. */
+const DETOKENIZE_CONTEXT = 8;
+
+/**
+ * Loads a GGUF model with node-llama-cpp (prebuilt CPU binaries, never a build) and serves it through the
+ * {@link Engine} interface. One context with one sequence; every call that touches it runs through a queue, so
+ * concurrent requests (from the HTTP face) are served one at a time.
+ *
+ * @example
+ * const engine = await createEmbeddedEngine({ name: "local", modelPath: sharedFile("models/stories260K.gguf") });
+ * const [r] = await engine.score([{ tokens: [1, 403, 407], from: 1 }]);
+ */
+export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Promise<EmbeddedEngine> {
+  const threads = options.threads ?? 1;
+  let model: LlamaModel;
+  let context: LlamaContext;
+  try {
+    const llama = await loadLlamaRuntime(options.gpu ?? false);
+    model = await llama.loadModel({ modelPath: options.modelPath, ...(options.gpu ? {} : { gpuLayers: 0 }) });
+  } catch (cause) {
+    throw new ConfigurationError(`cannot load model ${options.modelPath}: ${String(cause)}`, null, { cause });
+  }
+  const contextSize = options.contextSize ?? Math.min(model.trainContextSize, DEFAULT_CONTEXT);
+  try {
+    context = await model.createContext({ contextSize, threads, sequences: 1 });
+  } catch (cause) {
+    await model.dispose();
+    throw new ConfigurationError(`cannot create a ${contextSize}-token context: ${String(cause)}`, null, { cause });
+  }
+  return new LlamaCppEngine(options.name, model, context, contextSize, threads);
+}
+
+class LlamaCppEngine implements EmbeddedEngine {
+  readonly kind = "embedded" as const;
+  readonly model: string;
+  readonly bosToken: number | null;
+  readonly capabilities: EngineCapabilities = {
+    promptLogprobs: true,
+    sharedPrefix: true,
+    generate: true,
+    embeddings: true,
+    kvSequences: true,
+  };
+  private readonly vocabSize: number;
+  private readonly sequence: LlamaContextSequence;
+  private readonly logits: LogitsSequence;
+  private readonly queue = pLimit(1);
+  private embeddingContext: Promise<LlamaEmbeddingContext> | null = null;
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    private readonly llamaModel: LlamaModel,
+    private readonly context: LlamaContext,
+    readonly contextSize: number,
+    private readonly threads: number,
+  ) {
+    this.model = basename(llamaModel.filename ?? "model", ".gguf");
+    this.bosToken = llamaModel.tokens.bos;
+    this.vocabSize = vocabularySize(llamaModel);
+    this.sequence = context.getSequence();
+    this.logits = new LogitsSequence(this.sequence, this.vocabSize);
+  }
+
+  async tokenize(text: string, options: TokenizeOptions = {}): Promise<number[]> {
+    this.assertOpen();
+    const tokens = text === "" ? [] : this.llamaModel.tokenize(text, false);
+    return options.bos && this.bosToken !== null ? [this.bosToken, ...tokens] : tokens;
+  }
+
+  async detokenize(tokens: readonly number[]): Promise<string> {
+    this.assertOpen();
+    this.checkTokens(tokens, "tokens");
+    return this.decode(tokens, []);
+  }
+
+  async score(requests: readonly ScoreRequest[]): Promise<ScoreResult[]> {
+    const detailed = await this.scoreDetailed(requests, { topK: 0 });
+    return detailed.map((r) => ({ logprobs: r.positions.map((p) => p.logprob) }));
+  }
+
+  async scoreDetailed(requests: readonly ScoreRequest[], options: DetailOptions): Promise<DetailedScoreResult[]> {
+    requests.forEach((r, i) => this.checkScoreRequest(r.tokens, r.from, `requests[${i}]`));
+    return this.run(async () => {
+      const results: DetailedScoreResult[] = [];
+      for (const r of requests) results.push({ positions: await this.scoreOne(r.tokens, r.from, options.topK) });
+      return results;
+    });
+  }
+
+  async scoreSuffixes(request: SuffixScoreRequest): Promise<ScoreResult[]> {
+    const { prefix, suffixes } = request;
+    if (prefix.length === 0) throw new ValidationError("scoreSuffixes needs a non-empty prefix");
+    this.checkTokens(prefix, "prefix");
+    suffixes.forEach((s, i) => {
+      const full = [...prefix, ...s.tokens];
+      this.checkScoreRequest(full, prefix.length + s.from, `suffixes[${i}]`);
+    });
+    return this.run(async () => {
+      // Evaluate the prefix once and keep the logits after its last token (they predict each suffix's first token);
+      // between suffixes the cache is rolled back to exactly the prefix.
+      let prefixRow: Float64Array | null = null;
+      await this.logits.rows(prefix, prefix.length - 1, (_, row) => (prefixRow = row));
+      const results: ScoreResult[] = [];
+      for (const s of suffixes) {
+        await this.logits.truncate(prefix.length, prefixRow!);
+        const positions = await this.scoreOne([...prefix, ...s.tokens], prefix.length + s.from, 0);
+        results.push({ logprobs: positions.map((p) => p.logprob) });
+      }
+      return results;
+    });
+  }
+
+  async generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]> {
+    const detailed = await this.generateDetailed(requests, { topK: 0 });
+    return detailed.map(({ tokens, text, logprobs, finishReason }) => ({ tokens, text, logprobs, finishReason }));
+  }
+
+  async generateDetailed(requests: readonly GenerateRequest[], options: DetailOptions): Promise<DetailedGenerateResult[]> {
+    requests.forEach((r, i) => this.checkGenerateRequest(r, `requests[${i}]`));
+    return this.run(async () => {
+      const results: DetailedGenerateResult[] = [];
+      for (const r of requests) results.push(await this.generateOne(r, options.topK));
+      return results;
+    });
+  }
+
+  async embed(texts: readonly string[]): Promise<number[][]> {
+    this.assertOpen();
+    const tokenized = texts.map((t, i) => {
+      const tokens = this.llamaModel.tokenize(t, false);
+      if (tokens.length === 0) throw new ValidationError(`texts[${i}] is empty`);
+      if (tokens.length > this.contextSize) {
+        throw new ValidationError(`texts[${i}] has ${tokens.length} tokens; the context holds ${this.contextSize}`);
+      }
+      return tokens;
+    });
+    return this.run(async () => {
+      this.embeddingContext ??= this.llamaModel.createEmbeddingContext({
+        contextSize: this.contextSize,
+        threads: this.threads,
+      });
+      const ctx = await this.embeddingContext;
+      const vectors: number[][] = [];
+      for (const tokens of tokenized) vectors.push([...(await ctx.getEmbeddingFor(tokens as Token[])).vector]);
+      return vectors;
+    });
+  }
+
+  async withSequence<T>(fn: (sequence: LlamaContextSequence) => Promise<T>): Promise<T> {
+    return this.run(async () => {
+      await this.logits.reset(false);
+      try {
+        return await fn(this.sequence);
+      } finally {
+        await this.logits.reset(false);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Let queued work finish before the native objects go away.
+    await this.queue(async () => {
+      if (this.embeddingContext) await (await this.embeddingContext.catch(() => null))?.dispose();
+      await this.context.dispose();
+      await this.llamaModel.dispose();
+    });
+  }
+
+  private async scoreOne(tokens: readonly number[], from: number, topK: number): Promise<TokenLogprobDetail[]> {
+    const positions: TokenLogprobDetail[] = [];
+    if (from >= tokens.length) return positions;
+    await this.logits.rows(tokens, from - 1, (p, row) => {
+      if (p + 1 < tokens.length) positions.push(describe(row, tokens[p + 1]!, topK));
+    });
+    return positions;
+  }
+
+  private async generateOne(request: GenerateRequest, topK: number): Promise<DetailedGenerateResult> {
+    const { prompt, params } = request;
+    const tokens: number[] = [];
+    const steps: TokenLogprobDetail[] = [];
+    const stops = params.stop ?? [];
+    const longestStop = Math.max(0, ...stops.map((s) => s.length));
+    const budget = Math.min(params.maxTokens, this.contextSize - prompt.length);
+    const random = seededRandom(params.seed ?? randomSeed());
+    const context = prompt.slice(-DETOKENIZE_CONTEXT);
+    let text = "";
+    let finishReason: "stop" | "length" = "length";
+    let stopReason: string | null = null;
+    if (params.maxTokens === 0) return { tokens, text, logprobs: [], finishReason, steps, stopReason };
+
+    let row: Float64Array | null = null;
+    await this.logits.rows(prompt, prompt.length - 1, (_, r) => (row = r));
+    while (tokens.length < budget) {
+      const token = chooseToken(row!, params, random);
+      tokens.push(token);
+      steps.push(describe(row!, token, topK));
+      if (this.llamaModel.isEogToken(token as Token)) {
+        finishReason = "stop";
+        text = this.decode(tokens, context);
+        break;
+      }
+      const previousLength = text.length;
+      text = this.decode(tokens, context);
+      const stop = findStop(text, stops, previousLength - longestStop + 1);
+      if (stop) {
+        text = text.slice(0, stop.index);
+        finishReason = "stop";
+        stopReason = stop.stop;
+        break;
+      }
+      if (tokens.length < budget) row = await this.logits.push(token);
+    }
+    return { tokens, text, logprobs: steps.map((s) => s.logprob), finishReason, steps, stopReason };
+  }
+
+  /** Special tokens (BOS, EOS) render as nothing, as in vLLM's `skip_special_tokens`. */
+  private decode(tokens: readonly number[], context: readonly number[]): string {
+    const plain = (tokens as readonly Token[]).filter((t) => !this.llamaModel.isSpecialToken(t));
+    const lead = (context as readonly Token[]).filter((t) => !this.llamaModel.isSpecialToken(t));
+    return this.llamaModel.detokenize(plain, false, lead.length > 0 ? lead : undefined);
+  }
+
+  /** Serialises work on the one sequence and turns native failures into {@link EngineError}. */
+  private run<T>(work: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.queue(async () => {
+      this.assertOpen();
+      try {
+        return await work();
+      } catch (error) {
+        await this.logits.reset(true).catch(() => undefined);
+        if (error instanceof AssayError) throw error;
+        throw new EngineError(`embedded engine failed: ${String(error)}`, {
+          retryable: true,
+          engine: this.name,
+          cause: error,
+        });
+      }
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EngineError(`engine "${this.name}" is closed`, { retryable: false, engine: this.name });
+  }
+
+  /** Out-of-range ids crash llama.cpp's process (std::out_of_range), so they are refused here. */
+  private checkTokens(tokens: readonly number[], what: string): void {
+    for (const t of tokens) {
+      if (!Number.isInteger(t) || t < 0 || t >= this.vocabSize) {
+        throw new ValidationError(`${what} holds token id ${t}, outside the vocabulary [0, ${this.vocabSize})`);
+      }
+    }
+  }
+
+  private checkLength(length: number, what: string): void {
+    if (length > this.contextSize) {
+      throw new ValidationError(`${what} has ${length} tokens; the context holds ${this.contextSize}`, {
+        tokens: length,
+        contextSize: this.contextSize,
+      });
+    }
+  }
+
+  private checkScoreRequest(tokens: readonly number[], from: number, what: string): void {
+    this.assertOpen();
+    if (!Number.isInteger(from) || from < 1 || from > tokens.length) {
+      throw new ValidationError(`${what}: from must be in [1, ${tokens.length}], got ${from}`);
+    }
+    this.checkTokens(tokens, what);
+    this.checkLength(tokens.length, what);
+  }
+
+  private checkGenerateRequest(request: GenerateRequest, what: string): void {
+    this.assertOpen();
+    const { prompt, params } = request;
+    if (prompt.length === 0) throw new ValidationError(`${what}: the prompt is empty`);
+    if (!Number.isInteger(params.maxTokens) || params.maxTokens < 0) {
+      throw new ValidationError(`${what}: maxTokens must be a non-negative integer`);
+    }
+    if (params.temperature !== undefined && !(params.temperature >= 0)) {
+      throw new ValidationError(`${what}: temperature must be >= 0`);
+    }
+    if (params.topP !== undefined && !(params.topP > 0 && params.topP <= 1)) {
+      throw new ValidationError(`${what}: topP must be in (0, 1]`);
+    }
+    this.checkTokens(prompt, what);
+    this.checkLength(prompt.length, what);
+  }
+}
+
+/** Log-prob, rank and top-k of `token` in one row of logits. */
+function describe(row: Float64Array, token: number, topK: number): TokenLogprobDetail {
+  const normalizer = logNormalizer(row);
+  return {
+    token,
+    logprob: row[token]! - normalizer,
+    rank: rankOf(row, token),
+    top: topK === 0 ? [] : topTokens(row, topK, normalizer),
+  };
+}
+
+/** The GGUF's token list is the vocabulary; logit rows have one entry per token in it. */
+function vocabularySize(model: LlamaModel): number {
+  const tokens = (model.fileInfo.metadata as { tokenizer?: { ggml?: { tokens?: readonly unknown[] } } }).tokenizer
+    ?.ggml?.tokens;
+  if (!tokens?.length) throw new ConfigurationError(`${model.filename ?? "model"} has no tokenizer.ggml.tokens`);
+  return tokens.length;
+}
