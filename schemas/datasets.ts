@@ -1,0 +1,22 @@
+import { z } from "@hono/zod-openapi";
+
+/** Dataset ids are content hashes, so uploading the same records twice yields the same dataset. */
+export const DatasetIdSchema = z
+  .string()
+  .regex(/^ds_[0-9a-f]{24}$/, "dataset ids look like ds_ followed by 24 hex digits")
+  .openapi({ example: "ds_3f2a9c0d1e4b5a6978877665" });
+
+/** `t/{tenant}/datasets/{id}/meta.json`; written after the records, so its presence means the dataset is whole. */
+export const DatasetMetaSchema = z
+  .object({
+    version: z.literal(1),
+    id: DatasetIdSchema,
+    name: z.string().max(200).nullable(),
+    records: z.number().int().min(1),
+    bytes: z.number().int().min(0),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    sourceFormat: z.enum(["json", "jsonl"]),
+    createdAt: z.string(),
+  })
+  .openapi("Dataset");
+export type DatasetMeta = z.infer<typeof DatasetMetaSchema>;

@@ -1,0 +1,23 @@
+import type { ApiKeyAuthenticator, Principal } from "../auth/api-keys.js";
+import type { EngineRegistry } from "../engines/registry.js";
+import type { ObjectStore } from "../store/object-store.js";
+
+/** What the API needs from the outside world; built once per process (Lambda container or local server). */
+export interface ApiDeps {
+  readonly engines: EngineRegistry;
+  readonly auth: ApiKeyAuthenticator;
+  /** The bucket (or its stand-in); every tenant's objects live under `t/{tenant}/`. */
+  readonly store: ObjectStore;
+  /** Largest request body accepted, in bytes (default 1 MiB; bigger uploads go through presigned URLs). */
+  readonly maxBodyBytes?: number;
+  /** Largest dataset accepted in a request body (default 6 MiB, Lambda's synchronous payload limit). */
+  readonly maxDatasetBytes?: number;
+  readonly version?: string;
+}
+
+/** Hono environment: what middleware puts on the context for handlers. */
+export interface ApiEnv {
+  Variables: {
+    principal: Principal;
+  };
+}

@@ -1,0 +1,20 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { ApiKeyAuthenticator } from "../auth/api-keys.js";
+import { loadDeploymentConfig } from "../config/deployment-config.js";
+import { EngineRegistry } from "../engines/registry.js";
+import { ConfigurationError } from "../errors.js";
+import { S3ObjectStore } from "../store/s3-object-store.js";
+import type { ApiDeps } from "./context.js";
+
+/** The API's dependencies as a deployed function builds them (once per container). */
+export async function apiDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ApiDeps> {
+  const bucket = env.BUCKET_NAME;
+  if (!bucket) throw new ConfigurationError("BUCKET_NAME is not set");
+  const config = await loadDeploymentConfig(env);
+  return {
+    engines: EngineRegistry.fromConfigs(config.engines),
+    auth: new ApiKeyAuthenticator(config.apiKeys),
+    store: new S3ObjectStore({ client: new S3Client({}), bucket }),
+    version: env.ASSAY_VERSION ?? "dev",
+  };
+}

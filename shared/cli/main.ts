@@ -1,0 +1,68 @@
+import { Command, InvalidArgumentError } from "commander";
+import { AssayError } from "../errors.js";
+
+/** Parses a TCP port option (0 = any free port). */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError("a port is an integer 0-65535");
+  return port;
+}
+
+const program = new Command()
+  .name("assay")
+  .description("Evaluation API and tools: NUGGETS data selection, SirLLM memory, MTI-Bench sweeps")
+  .showHelpAfterError();
+
+program
+  .command("dev")
+  .description("run the local stack: S3+SQS emulator, API, workers and the embedded engine, on 127.0.0.1")
+  .option("--port <port>", "API port", parsePort, 8787)
+  .option("--model <file>", "GGUF model for the embedded engine (default: $ASSAY_MODEL, ./models/, ../shared/models/stories260K.gguf)")
+  .option("--data-dir <dir>", "persist the emulator's S3/SQS state here (default .assay/local)", ".assay/local")
+  .option("--ephemeral", "keep no state between runs")
+  .action(async (opts: { port: number; model?: string; dataDir: string; ephemeral?: boolean }) => {
+    const { runLocalStack } = await import("../dev/dev-command.js");
+    await runLocalStack({
+      port: opts.port,
+      ...(opts.model ? { modelPath: opts.model } : {}),
+      ...(opts.ephemeral ? {} : { dataDir: opts.dataDir }),
+    });
+  });
+
+const engine = program.command("engine").description("inference engines");
+engine
+  .command("serve")
+  .description("serve a GGUF model over an OpenAI/vLLM-compatible HTTP API (/v1/completions, /tokenize, ...)")
+  .requiredOption("--model <file>", "GGUF model file")
+  .option("--port <port>", "port", parsePort, 8000)
+  .option("--host <host>", "address to bind", "127.0.0.1")
+  .action(async (opts: { model: string; port: number; host: string }) => {
+    const { serveEmbeddedModel } = await import("../engines/openai-server/serve-command.js");
+    const server = await serveEmbeddedModel({ modelPath: opts.model, port: opts.port, host: opts.host });
+    process.stderr.write(`serving ${opts.model} at ${server.url} (try: curl ${server.url}/v1/models)\n`);
+    const stop = () => void server.close().then(() => process.exit(0));
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+
+const keys = program.command("keys").description("API keys");
+keys
+  .command("create")
+  .description("make a new API key for a tenant; prints the key once and the record to add to ASSAY_API_KEYS")
+  .requiredOption("--tenant <id>", "tenant id (its data lives under t/<id>/)")
+  .option("--read-only", "the key may only read")
+  .action(async (opts: { tenant: string; readOnly?: boolean }) => {
+    const { generateApiKey } = await import("../auth/api-keys.js");
+    const { key, record } = generateApiKey(opts.tenant, opts.readOnly ? ["read"] : ["read", "write"]);
+    process.stdout.write(`${JSON.stringify({ key, record }, null, 2)}\n`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof AssayError) {
+    process.stderr.write(`assay: ${error.message}\n`);
+    process.exit(error.status >= 500 ? 1 : 2);
+  }
+  throw error;
+}

@@ -1,0 +1,196 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import {
+  EngineConfigSchema,
+  type EngineConfig,
+  type EngineConfigInput,
+  type EngineDescriptor,
+} from "../../schemas/engines.js";
+import { ConfigurationError, ValidationError } from "../errors.js";
+import type { Engine, EngineCapabilities, EngineKind } from "./engine.js";
+import { withResilience } from "./resilience.js";
+
+/** Builds an engine from its configuration; `lookup` resolves other configured engines (a SageMaker tokenizer). */
+export type EngineFactory = (config: EngineConfig, lookup: (name: string) => Promise<Engine>) => Promise<Engine>;
+
+/** Adapters load lazily, so a Lambda bundle that never uses the embedded engine never loads llama.cpp. */
+export const defaultEngineFactories: Record<Exclude<EngineKind, "fake">, EngineFactory> = {
+  async vllm(config) {
+    const { createVllmEngine } = await import("./vllm/index.js");
+    return createVllmEngine(config as Extract<EngineConfig, { kind: "vllm" }>);
+  },
+  async sglang(config) {
+    const { createSglangEngine } = await import("./sglang/index.js");
+    return createSglangEngine(config as Extract<EngineConfig, { kind: "sglang" }>);
+  },
+  async sagemaker(config, lookup) {
+    const c = config as Extract<EngineConfig, { kind: "sagemaker" }>;
+    const { createSagemakerEngine } = await import("./sagemaker/index.js");
+    return createSagemakerEngine(c, { tokenizer: await lookup(c.tokenizerEngine) });
+  },
+  async embedded(config) {
+    // Lambda bundles define ASSAY_LAMBDA_BUNDLE="true" so esbuild drops this branch: otherwise it would inline the
+    // embedded adapter and hoist its `import "node-llama-cpp"` to the top of the bundle, failing every cold start.
+    if (process.env.ASSAY_LAMBDA_BUNDLE === "true") {
+      throw new ConfigurationError("the embedded engine runs locally only; configure a vllm, sglang or sagemaker engine");
+    }
+    const c = config as Extract<EngineConfig, { kind: "embedded" }>;
+    const { createEmbeddedEngine } = await import("./embedded/index.js");
+    return createEmbeddedEngine({
+      name: c.name,
+      modelPath: c.modelPath,
+      threads: c.threads,
+      gpu: c.gpu,
+      ...(c.contextSize === undefined ? {} : { contextSize: c.contextSize }),
+    });
+  },
+};
+
+/** What each kind can do, known before an engine is built (listing engines must not load models). */
+const KIND_CAPABILITIES: Record<EngineKind, EngineCapabilities> = {
+  vllm: { promptLogprobs: true, sharedPrefix: false, generate: true, embeddings: true, kvSequences: false },
+  sglang: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: false, kvSequences: false },
+  sagemaker: { promptLogprobs: true, sharedPrefix: false, generate: true, embeddings: false, kvSequences: false },
+  embedded: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: true, kvSequences: true },
+  fake: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: true, kvSequences: false },
+};
+
+const DEFAULT_CONCURRENCY: Record<EngineKind, number> = { vllm: 16, sglang: 16, sagemaker: 8, embedded: 1, fake: 64 };
+
+interface Entry {
+  readonly descriptor: EngineDescriptor;
+  readonly build: () => Promise<Engine>;
+  instance?: Promise<Engine>;
+}
+
+/**
+ * The engines this deployment may call, by name. Engines are built on first use and shared afterwards; each is wrapped
+ * in the configured concurrency limit and retry policy.
+ *
+ * @example
+ * const engines = EngineRegistry.fromConfigs([{ name: "local", kind: "embedded", modelPath: "m.gguf" }]);
+ * const engine = await engines.get("local");
+ */
+export class EngineRegistry {
+  private readonly entries = new Map<string, Entry>();
+
+  private constructor() {}
+
+  /** A registry over validated configurations. Duplicate names are a configuration error. */
+  static fromConfigs(
+    inputs: readonly EngineConfigInput[],
+    factories: Partial<Record<EngineKind, EngineFactory>> = defaultEngineFactories,
+  ): EngineRegistry {
+    const registry = new EngineRegistry();
+    const configs = z.array(EngineConfigSchema).safeParse(inputs);
+    if (!configs.success) throw new ConfigurationError("invalid engine configuration", z.treeifyError(configs.error));
+    for (const config of configs.data) {
+      const factory = factories[config.kind];
+      if (!factory) throw new ConfigurationError(`no adapter for engine kind "${config.kind}"`);
+      const concurrency = config.concurrency ?? DEFAULT_CONCURRENCY[config.kind];
+      registry.add(
+        {
+          name: config.name,
+          kind: config.kind,
+          model: "model" in config ? config.model : modelNameFromPath(config.modelPath),
+          contextSize: config.contextSize ?? null,
+          concurrency,
+          capabilities: KIND_CAPABILITIES[config.kind],
+        },
+        async () =>
+          withResilience(await factory(config, (name) => registry.get(name)), {
+            concurrency,
+            ...(config.retry ? { retry: config.retry } : {}),
+          }),
+      );
+    }
+    return registry;
+  }
+
+  /**
+   * Adds an engine built in-process (the local stack's embedded engine, a test double). It is used as given: wrap it
+   * with `withResilience` first if it should retry.
+   */
+  register(engine: Engine, opts: { concurrency?: number } = {}): void {
+    this.add(
+      {
+        name: engine.name,
+        kind: engine.kind,
+        model: engine.model,
+        contextSize: engine.contextSize,
+        concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY[engine.kind],
+        capabilities: engine.capabilities,
+      },
+      async () => engine,
+    );
+  }
+
+  private add(descriptor: EngineDescriptor, build: () => Promise<Engine>): void {
+    if (this.entries.has(descriptor.name)) {
+      throw new ConfigurationError(`engine "${descriptor.name}" is configured twice`);
+    }
+    this.entries.set(descriptor.name, { descriptor, build });
+  }
+
+  /** Public descriptions, safe to show a caller: no URLs, endpoint names or key variables. */
+  list(): EngineDescriptor[] {
+    return [...this.entries.values()].map((e) => e.descriptor);
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /** The descriptor for a name, or a 400 {@link ValidationError} naming the engines that exist. */
+  describe(name: string): EngineDescriptor {
+    const entry = this.entries.get(name);
+    if (!entry) {
+      throw new ValidationError(`engine "${name}" is not configured`, { engine: name, available: [...this.entries.keys()] });
+    }
+    return entry.descriptor;
+  }
+
+  /** The engine for a name (built on first use); unknown names are a 400. A failed build is retried next time. */
+  get(name: string): Promise<Engine> {
+    this.describe(name);
+    const entry = this.entries.get(name)!;
+    if (!entry.instance) {
+      entry.instance = entry.build().catch((error: unknown) => {
+        delete entry.instance;
+        throw error;
+      });
+    }
+    return entry.instance;
+  }
+
+  /** Closes every engine that was built. */
+  async close(): Promise<void> {
+    const built = [...this.entries.values()].flatMap((e) => (e.instance ? [e.instance] : []));
+    await Promise.allSettled(built.map(async (p) => (await p).close()));
+  }
+}
+
+function modelNameFromPath(path: string): string {
+  return path.split(/[\\/]/).pop()!.replace(/\.gguf$/i, "");
+}
+
+/**
+ * Engine configurations from the environment: `ASSAY_ENGINES` (a JSON array) or `ASSAY_ENGINES_FILE` (a JSON file
+ * holding one). None configured is allowed (the local stack registers its own).
+ */
+export function loadEngineConfigs(env: NodeJS.ProcessEnv = process.env): EngineConfigInput[] {
+  let raw = env.ASSAY_ENGINES;
+  let source = "ASSAY_ENGINES";
+  if (!raw && env.ASSAY_ENGINES_FILE) {
+    source = env.ASSAY_ENGINES_FILE;
+    raw = readFileSync(env.ASSAY_ENGINES_FILE, "utf8");
+  }
+  if (!raw) return [];
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (!Array.isArray(parsed)) throw new Error("not an array");
+    return parsed as EngineConfigInput[];
+  } catch (cause) {
+    throw new ConfigurationError(`${source} must be a JSON array of engine configurations`, undefined, { cause });
+  }
+}

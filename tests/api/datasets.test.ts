@@ -1,0 +1,89 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../../shared/api/app.js";
+import { ApiKeyAuthenticator, generateApiKey } from "../../shared/auth/api-keys.js";
+import { EngineRegistry } from "../../shared/engines/registry.js";
+import { MemoryObjectStore } from "../../shared/store/memory-object-store.js";
+import { json } from "../helpers/http.js";
+
+const alice = generateApiKey("alice");
+const bob = generateApiKey("bob");
+
+const records = [
+  { instruction: "Add 2 and 3.", output: "5" },
+  { instruction: "Translate to French.", input: "cat", output: "chat" },
+];
+const jsonl = records.map((r) => JSON.stringify(r)).join("\n");
+
+describe("datasets API", () => {
+  let store: MemoryObjectStore;
+  let app: ReturnType<typeof createApp>;
+  beforeEach(() => {
+    store = new MemoryObjectStore();
+    app = createApp({
+      engines: EngineRegistry.fromConfigs([]),
+      auth: new ApiKeyAuthenticator([alice.record, bob.record]),
+      store,
+      maxDatasetBytes: 4096,
+    });
+  });
+
+  const upload = (body: string, key: string, contentType = "application/x-ndjson") =>
+    app.request("/v1/datasets?name=demo", {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": contentType },
+      body,
+    });
+  const get = (path: string, key: string) => app.request(path, { headers: { authorization: `Bearer ${key}` } });
+
+  it("should store a JSONL dataset under the tenant's prefix and give it back byte for byte", async () => {
+    const res = await upload(jsonl, alice.key);
+    expect(res.status).toBe(201);
+    const meta = await json(res);
+    expect(meta).toMatchObject({ records: 2, name: "demo", sourceFormat: "jsonl" });
+    const keys: string[] = [];
+    for await (const o of store.list("t/")) keys.push(o.key);
+    expect(keys.every((k) => k.startsWith("t/alice/datasets/"))).toBe(true);
+    const download = await get(`/v1/datasets/${meta.id}/records`, alice.key);
+    expect(download.status).toBe(200);
+    expect((await download.text()).trim().split("\n").map((l) => JSON.parse(l))).toEqual(records);
+  });
+
+  it("should give the same id to the same records sent as a JSON array, and answer 200 the second time", async () => {
+    const first = await json(await upload(jsonl, alice.key));
+    const again = await upload(JSON.stringify(records, null, 2), alice.key, "application/json");
+    expect(again.status).toBe(200);
+    expect((await json(again)).id).toBe(first.id);
+  });
+
+  it("should not let tenant B read tenant A's dataset (404, existence not disclosed)", async () => {
+    const { id } = await json(await upload(jsonl, alice.key));
+    for (const path of [`/v1/datasets/${id}`, `/v1/datasets/${id}/records`]) {
+      expect((await get(path, alice.key)).status).toBe(200);
+      const res = await get(path, bob.key);
+      expect(res.status).toBe(404);
+      expect((await json(res)).error.code).toBe("not_found");
+    }
+  });
+
+  it("should reject a malformed dataset with 400 listing every bad line, and store nothing", async () => {
+    const bad = [JSON.stringify(records[0]), "{not json", JSON.stringify({ instruction: "x" }), JSON.stringify(records[1])].join("\n");
+    const res = await upload(bad, alice.key);
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.error.details.lines).toEqual([2, 3]);
+    let stored = 0;
+    for await (const _ of store.list("t/")) stored++;
+    expect(stored).toBe(0);
+  });
+
+  it("should refuse a path-like or malformed dataset id with 400", async () => {
+    const res = await get("/v1/datasets/..%2Fbob", alice.key);
+    expect(res.status).toBe(400);
+  });
+
+  it("should answer 413 for a dataset over the upload limit", async () => {
+    const big = Array.from({ length: 200 }, () => JSON.stringify(records[0])).join("\n");
+    const res = await upload(big, alice.key);
+    expect(res.status).toBe(413);
+  });
+});
