@@ -152,7 +152,7 @@ export function groupByParams(requests: readonly GenerateRequest[]): number[][] 
  */
 export function buildGenerateBody(prompts: readonly (readonly number[])[], params: GenerateParams, model: string): CompletionsBody {
   if (!Number.isInteger(params.maxTokens) || params.maxTokens < 1) {
-    throw new ValidationError(`maxTokens must be a positive integer, got ${params.maxTokens}`);
+    throw new ValidationError(`maxTokens must be a positive integer here (0 is answered without a request), got ${params.maxTokens}`);
   }
   const body: CompletionsBody = {
     model,

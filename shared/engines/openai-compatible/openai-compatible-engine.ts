@@ -144,6 +144,11 @@ export function createOpenAICompatibleEngine(opts: OpenAICompatibleOptions): Eng
     // Requests that share parameters go as one batched call (a list of token-id prompts).
     await Promise.all(
       groupByParams(requests).map(async (idx) => {
+        if (requests[idx[0]!]!.params.maxTokens === 0) {
+          // Nothing to generate: answer without a round trip (older servers reject max_tokens 0 anyway).
+          for (const i of idx) out[i] = { tokens: [], text: "", logprobs: [], finishReason: "length" };
+          return;
+        }
         const body = buildGenerateBody(
           idx.map((i) => requests[i]!.prompt),
           requests[idx[0]!]!.params,

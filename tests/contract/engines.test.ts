@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot, sharedFile } from "../../shared/config/shared-files.js";
+import { createEmbeddedEngine } from "../../shared/engines/embedded/index.js";
+import type { Engine } from "../../shared/engines/engine.js";
+import { createInstantFakeEngine } from "../../shared/engines/fake/instant-fake-engine.js";
+import { createVllmEngine } from "../../shared/engines/vllm/index.js";
+import { engineContract, OFF_DOMAIN } from "./engine.case.js";
+
+const MODEL = sharedFile("models/stories260K.gguf");
+
+/** `assay engine serve` as its own process, as a user would run it; resolves with its URL. */
+function serveModel(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["bin/assay.js", "engine", "serve", "--model", MODEL, "--port", "0"], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`engine serve did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]! });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`engine serve exited with ${code}:\n${output}`)));
+  });
+}
+
+let embedded: Engine;
+let overHttp: Engine;
+let server: ChildProcess | undefined;
+
+beforeAll(async () => {
+  embedded = await createEmbeddedEngine({ name: "embedded", modelPath: MODEL, threads: 1 });
+  const served = await serveModel();
+  server = served.child;
+  overHttp = createVllmEngine({
+    name: "vllm-over-embedded",
+    kind: "vllm",
+    baseUrl: served.url,
+    model: "stories260K",
+    contextSize: embedded.contextSize,
+    bosToken: embedded.bosToken,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  server?.kill("SIGTERM");
+  await embedded?.close();
+});
+
+engineContract("embedded llama.cpp (in-process)", () => embedded);
+engineContract("vLLM adapter → assay engine serve (HTTP)", () => overHttp);
+engineContract("instant fake (test double)", () => fake);
+
+const fake = createInstantFakeEngine({ name: "fake" });
+
+describe("the vLLM adapter over assay engine serve", () => {
+  it("should return the embedded engine's own log-probs for the same tokens, where the model is often wrong", async () => {
+    const tokens = await embedded.tokenize(OFF_DOMAIN, { bos: true });
+    expect(await overHttp.tokenize(OFF_DOMAIN, { bos: true })).toEqual(tokens);
+    const [direct] = await embedded.score([{ tokens, from: 1 }]);
+    const [remote] = await overHttp.score([{ tokens, from: 1 }]);
+    expect(remote!.logprobs).toHaveLength(direct!.logprobs.length);
+    remote!.logprobs.forEach((lp, i) => expect(Math.abs(lp - direct!.logprobs[i]!)).toBeLessThan(1e-6));
+  });
+});
