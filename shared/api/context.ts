@@ -1,6 +1,7 @@
 import type { ApiKeyAuthenticator, Principal } from "../auth/api-keys.js";
 import type { EngineRegistry } from "../engines/registry.js";
 import type { ObjectStore } from "../store/object-store.js";
+import type { UploadUrlSigner } from "../store/upload-urls.js";
 
 /** What the API needs from the outside world; built once per process (Lambda container or local server). */
 export interface ApiDeps {
@@ -8,6 +9,8 @@ export interface ApiDeps {
   readonly auth: ApiKeyAuthenticator;
   /** The bucket (or its stand-in); every tenant's objects live under `t/{tenant}/`. */
   readonly store: ObjectStore;
+  /** Presigned URLs for datasets too large to post through the API; without it, large uploads are refused. */
+  readonly uploads?: UploadUrlSigner;
   /** Largest request body accepted, in bytes (default 1 MiB; bigger uploads go through presigned URLs). */
   readonly maxBodyBytes?: number;
   /** Largest dataset accepted in a request body (default 6 MiB, Lambda's synchronous payload limit). */

@@ -4,6 +4,7 @@ import { loadDeploymentConfig } from "../config/deployment-config.js";
 import { EngineRegistry } from "../engines/registry.js";
 import { ConfigurationError } from "../errors.js";
 import { S3ObjectStore } from "../store/s3-object-store.js";
+import { S3UploadUrlSigner } from "../store/upload-urls.js";
 import type { ApiDeps } from "./context.js";
 
 /** The API's dependencies as a deployed function builds them (once per container). */
@@ -11,10 +12,12 @@ export async function apiDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
   const bucket = env.BUCKET_NAME;
   if (!bucket) throw new ConfigurationError("BUCKET_NAME is not set");
   const config = await loadDeploymentConfig(env);
+  const s3 = new S3Client({});
   return {
     engines: EngineRegistry.fromConfigs(config.engines),
     auth: new ApiKeyAuthenticator(config.apiKeys),
-    store: new S3ObjectStore({ client: new S3Client({}), bucket }),
+    store: new S3ObjectStore({ client: s3, bucket }),
+    uploads: new S3UploadUrlSigner({ client: s3, bucket }),
     version: env.ASSAY_VERSION ?? "dev",
   };
 }

@@ -9,6 +9,7 @@ import { createEmbeddedEngine } from "../engines/embedded/index.js";
 import { EngineRegistry, loadEngineConfigs } from "../engines/registry.js";
 import { startLocalAws, type LocalAws } from "../local/emulator.js";
 import { S3ObjectStore } from "../store/s3-object-store.js";
+import { S3UploadUrlSigner } from "../store/upload-urls.js";
 
 /** The tenant the local stack's printed key belongs to. */
 export const LOCAL_TENANT = "local";
@@ -86,7 +87,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     engines.register(await createEmbeddedEngine({ name: LOCAL_ENGINE, modelPath, threads: 1 }));
 
     const store = new S3ObjectStore({ client: aws.s3, bucket: aws.bucket });
-    const app = createApp({ engines, auth: new ApiKeyAuthenticator(keyRecords), store, version: "local" });
+    const uploads = new S3UploadUrlSigner({ client: aws.s3, bucket: aws.bucket });
+    const app = createApp({ engines, auth: new ApiKeyAuthenticator(keyRecords), store, uploads, version: "local" });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? 8787 }, () => resolve(s));
       s.once("error", reject);

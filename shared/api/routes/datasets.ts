@@ -5,6 +5,8 @@ import { DatasetIdSchema, DatasetMetaSchema } from "../../../schemas/datasets.js
 import { NuggetsExampleSchema } from "../../../schemas/nuggets.js";
 import { requireScope } from "../../auth/api-keys.js";
 import { datasetKeys, getDatasetMeta, storeDataset } from "../../datasets/dataset-store.js";
+import { completeDatasetUpload, startDatasetUpload } from "../../datasets/dataset-uploads.js";
+import { ConfigurationError } from "../../errors.js";
 import { validationErrorFrom } from "../errors.js";
 import type { ApiDeps, ApiEnv } from "../context.js";
 
@@ -58,6 +60,50 @@ export function registerDatasetRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     requireScope(principal, "write");
     const name = c.req.query("name");
     const { meta, created } = await storeDataset(store, principal.tenant, await c.req.text(), { name: name ?? null });
+    return c.json(meta, created ? 201 : 200);
+  });
+
+  const UploadSchema = z
+    .object({ uploadId: z.string(), uploadUrl: z.string(), method: z.literal("PUT"), expiresAt: z.string() })
+    .openapi("DatasetUpload");
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/v1/datasets/uploads",
+    tags: ["datasets"],
+    summary: "Start a large dataset upload: returns a presigned URL to PUT the file to (valid one hour)",
+    security: [{ bearer: [] }],
+    responses: {
+      201: { description: "Upload URL", content: { "application/json": { schema: UploadSchema } } },
+      403: errorResponse("The key is read-only"),
+    },
+  });
+  app.post("/v1/datasets/uploads", async (c) => {
+    const principal = c.get("principal");
+    requireScope(principal, "write");
+    if (!deps.uploads) throw new ConfigurationError("presigned uploads are not configured on this deployment");
+    return c.json(await startDatasetUpload(deps.uploads, principal.tenant), 201);
+  });
+
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/v1/datasets/uploads/{uploadId}/complete",
+    tags: ["datasets"],
+    summary: "Validate an uploaded file and store it as a dataset (400 with line numbers if any record is bad)",
+    security: [{ bearer: [] }],
+    request: { params: z.object({ uploadId: z.string() }), query: z.object({ name: z.string().max(200).optional() }) },
+    responses: {
+      201: { description: "Stored", content: { "application/json": { schema: DatasetMetaSchema } } },
+      200: { description: "Already stored", content: { "application/json": { schema: DatasetMetaSchema } } },
+      400: errorResponse("Bad records, listed with their line numbers"),
+      404: errorResponse("Nothing was uploaded under that id"),
+    },
+  });
+  app.post("/v1/datasets/uploads/:uploadId/complete", async (c) => {
+    const principal = c.get("principal");
+    requireScope(principal, "write");
+    const { meta, created } = await completeDatasetUpload(store, principal.tenant, c.req.param("uploadId"), {
+      name: c.req.query("name") ?? null,
+    });
     return c.json(meta, created ? 201 : 200);
   });
 
