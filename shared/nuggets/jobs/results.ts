@@ -1,0 +1,87 @@
+/**
+ * Reading a finished job: the summary, `scores.jsonl` (with or without the raw per-anchor sums), and training
+ * subsets as `{instruction, input, output}` lines in dataset order. Everything streams; nothing holds the whole file.
+ */
+import { NuggetsJobSummarySchema, type NuggetsJobSummary } from "../../../schemas/nuggets-jobs.js";
+import { NuggetsExampleSchema } from "../../../schemas/nuggets.js";
+import { datasetKeys } from "../../datasets/dataset-store.js";
+import { ConflictError, ValidationError } from "../../errors.js";
+import type { ObjectStore } from "../../store/object-store.js";
+import { jobKeys } from "./job-keys.js";
+import { bestFirst, type ScoredEntry } from "./summary-stats.js";
+import { getManifest } from "./job-status.js";
+import type { NuggetsJobDeps } from "./ports.js";
+
+/** The summary of a completed job; 409 while it is not complete. */
+export async function readSummary(deps: Pick<NuggetsJobDeps, "store">, tenant: string, jobId: string): Promise<NuggetsJobSummary> {
+  await getManifest(deps as NuggetsJobDeps, tenant, jobId);
+  const summary = await deps.store.getJsonOrNull(jobKeys(tenant, jobId).summary, NuggetsJobSummarySchema);
+  if (!summary) throw new ConflictError(`job ${jobId} has no results yet`, { jobId });
+  return summary;
+}
+
+/**
+ * `scores.jsonl`, line by line (each newline-terminated). Without `raw` the `oneShot` sums are dropped.
+ *
+ * @example
+ * for await (const line of streamScores(deps, "acme", jobId, { raw: false })) res.write(line);
+ */
+export async function* streamScores(
+  deps: Pick<NuggetsJobDeps, "store">,
+  tenant: string,
+  jobId: string,
+  opts: { raw?: boolean } = {},
+): AsyncIterable<string> {
+  await readSummary(deps, tenant, jobId);
+  for await (const line of deps.store.lines(jobKeys(tenant, jobId).scores)) {
+    if (line === "") continue;
+    if (opts.raw) {
+      yield `${line}\n`;
+      continue;
+    }
+    const { oneShot: _raw, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    yield `${JSON.stringify(rest)}\n`;
+  }
+}
+
+/** Which candidates a subset takes: GS strictly above a threshold, or the best p percent. */
+export type SubsetSpec = { threshold: number } | { topPercent: number };
+
+/** The candidates in a subset, as a set of dataset indices. */
+export async function subsetIndices(store: ObjectStore, tenant: string, jobId: string, spec: SubsetSpec): Promise<Set<number>> {
+  const scored: ScoredEntry[] = [];
+  for await (const line of store.lines(jobKeys(tenant, jobId).scores)) {
+    if (line === "") continue;
+    // Only the leading fields are needed; the raw sums are parsed too, once per candidate.
+    const v = JSON.parse(line) as { index: number; status: string; goldenScore?: number; wins?: number };
+    if (v.status === "scored") scored.push({ index: v.index, goldenScore: v.goldenScore!, wins: v.wins! });
+  }
+  if ("threshold" in spec) {
+    if (!(spec.threshold >= 0 && spec.threshold <= 1)) throw new ValidationError("threshold must be in [0, 1]");
+    return new Set(scored.filter((e) => e.goldenScore > spec.threshold).map((e) => e.index));
+  }
+  if (!(spec.topPercent > 0 && spec.topPercent <= 100)) throw new ValidationError("topPercent must be in (0, 100]");
+  const count = Math.ceil((spec.topPercent / 100) * scored.length);
+  return new Set(scored.sort(bestFirst).slice(0, count).map((e) => e.index));
+}
+
+/**
+ * A training subset, in dataset order, ready for fine-tuning.
+ *
+ * @example
+ * for await (const ex of subset(deps, "acme", jobId, { threshold: 0.8 })) write(JSON.stringify(ex) + "\n");
+ */
+export async function* subset(
+  deps: Pick<NuggetsJobDeps, "store">,
+  tenant: string,
+  jobId: string,
+  spec: SubsetSpec,
+): AsyncIterable<{ instruction: string; input: string; output: string }> {
+  await readSummary(deps, tenant, jobId);
+  const manifest = await getManifest(deps as NuggetsJobDeps, tenant, jobId);
+  const wanted = await subsetIndices(deps.store, tenant, jobId, spec);
+  let index = 0;
+  for await (const example of deps.store.iterateJsonl(datasetKeys(tenant, manifest.datasetId).records, NuggetsExampleSchema)) {
+    if (wanted.has(index++)) yield { instruction: example.instruction, input: example.input ?? "", output: example.output };
+  }
+}

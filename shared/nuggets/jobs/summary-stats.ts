@@ -1,0 +1,58 @@
+/**
+ * The numbers a finished job reports, accumulated one candidate at a time in index order (pure; no I/O): the
+ * golden-score histogram, exact counts per number of wins, counts over thresholds and the top-k.
+ */
+
+/** Bins of the golden-score histogram over [0, 1]. */
+export const HISTOGRAM_BINS = 20;
+/** Candidates in the top-k preview. */
+export const TOP_K = 20;
+
+/** A scored candidate as the statistics see it. */
+export interface ScoredEntry {
+  readonly index: number;
+  readonly goldenScore: number;
+  readonly wins: number;
+}
+
+/** Sorting for "best first": golden score descending, then dataset order. */
+export const bestFirst = (a: ScoredEntry, b: ScoredEntry): number => b.goldenScore - a.goldenScore || a.index - b.index;
+
+/** Accumulates statistics over candidates. */
+export class SummaryAccumulator {
+  readonly histogram = new Array<number>(HISTOGRAM_BINS).fill(0);
+  readonly winsCounts: number[];
+  readonly thresholdCounts: number[];
+  readonly top: ScoredEntry[] = [];
+  scored = 0;
+  skipped = 0;
+
+  constructor(
+    readonly anchors: number,
+    readonly thresholds: readonly number[],
+    readonly k = TOP_K,
+  ) {
+    this.winsCounts = new Array<number>(anchors + 1).fill(0);
+    this.thresholdCounts = thresholds.map(() => 0);
+  }
+
+  addSkipped(): void {
+    this.skipped++;
+  }
+
+  add(entry: ScoredEntry): void {
+    this.scored++;
+    // Binned from the integer wins, so a score on a bin edge (e.g. 0.35) never lands a bin low through rounding.
+    this.histogram[Math.min(HISTOGRAM_BINS - 1, Math.floor((entry.wins * HISTOGRAM_BINS) / this.anchors))]!++;
+    this.winsCounts[entry.wins]!++;
+    this.thresholds.forEach((t, i) => {
+      if (entry.goldenScore > t) this.thresholdCounts[i]!++;
+    });
+    const last = this.top[this.top.length - 1];
+    if (this.top.length < this.k || (last && bestFirst(entry, last) < 0)) {
+      this.top.push(entry);
+      this.top.sort(bestFirst);
+      if (this.top.length > this.k) this.top.pop();
+    }
+  }
+}
