@@ -23,6 +23,8 @@ export interface AssayStackProps extends StackProps {
   readonly apiKeysParameterName?: string;
   /** SSM parameter holding the engine registry (names → URL, kind, model, auth). */
   readonly enginesParameterName?: string;
+  /** SSM SecureString holding `{tenant: secret}` for signing completion callbacks (created outside the stack). */
+  readonly callbackSecretsParameterName?: string;
   /** Days before objects under `tmp/` expire. */
   readonly temporaryObjectDays?: number;
   /** Browser origins allowed to use presigned upload URLs. */
@@ -53,6 +55,7 @@ export class AssayStack extends Stack {
 
     const apiKeysParameter = props.apiKeysParameterName ?? "/assay/api-keys";
     const enginesParameter = props.enginesParameterName ?? "/assay/engines";
+    const callbackSecretsParameter = props.callbackSecretsParameterName ?? "/assay/callback-secrets";
 
     this.dataBucket = new DataBucket(this, "Data", {
       temporaryObjectDays: props.temporaryObjectDays,
@@ -67,12 +70,15 @@ export class AssayStack extends Stack {
     for (const spec of specs) {
       const worker = new QueueWorker(this, pascalCase(spec.name), {
         spec,
-        environment: shared,
+        environment: { ...shared, ASSAY_CALLBACK_SECRETS_PARAM: callbackSecretsParameter },
         alarmTopic: this.alarmTopic,
       });
-      // Workers read datasets/shards and write results and checkpoints; they never delete.
+      // Workers read datasets/shards and write results and checkpoints. The only thing they delete is a job's
+      // failure record once a retried shard succeeds.
       this.dataBucket.grantObjects(worker.fn, "readWrite");
+      this.dataBucket.grantDelete(worker.fn, "t/*/jobs/*/failures/*");
       this.grantParameterRead(worker.fn, enginesParameter);
+      this.grantParameterRead(worker.fn, callbackSecretsParameter);
       workers.set(spec.name, worker);
     }
     for (const spec of specs) {

@@ -76,6 +76,13 @@ export class DataBucket extends Construct {
    * Grants exactly the object actions of `access` on the tenant and temporary prefixes, plus `s3:ListBucket` on the
    * bucket (without it S3 answers 403 instead of 404 for a missing key, and "not found" is a normal answer here).
    */
+  /** `s3:DeleteObject` on the keys matching one pattern, nothing wider. */
+  grantDelete(grantee: iam.IGrantable, keyPattern: string): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["s3:DeleteObject"], resources: [this.bucket.arnForObjects(keyPattern)] }),
+    );
+  }
+
   grantObjects(grantee: iam.IGrantable, access: ObjectAccess): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -31,18 +31,18 @@ export const defaultEngineFactories: Record<Exclude<EngineKind, "fake">, EngineF
   async embedded(config) {
     // Lambda bundles define ASSAY_LAMBDA_BUNDLE="true" so esbuild drops this branch: otherwise it would inline the
     // embedded adapter and hoist its `import "node-llama-cpp"` to the top of the bundle, failing every cold start.
-    if (process.env.ASSAY_LAMBDA_BUNDLE === "true") {
-      throw new ConfigurationError("the embedded engine runs locally only; configure a vllm, sglang or sagemaker engine");
+    if (process.env.ASSAY_LAMBDA_BUNDLE !== "true") {
+      const c = config as Extract<EngineConfig, { kind: "embedded" }>;
+      const { createEmbeddedEngine } = await import("./embedded/index.js");
+      return createEmbeddedEngine({
+        name: c.name,
+        modelPath: c.modelPath,
+        threads: c.threads,
+        gpu: c.gpu,
+        ...(c.contextSize === undefined ? {} : { contextSize: c.contextSize }),
+      });
     }
-    const c = config as Extract<EngineConfig, { kind: "embedded" }>;
-    const { createEmbeddedEngine } = await import("./embedded/index.js");
-    return createEmbeddedEngine({
-      name: c.name,
-      modelPath: c.modelPath,
-      threads: c.threads,
-      gpu: c.gpu,
-      ...(c.contextSize === undefined ? {} : { contextSize: c.contextSize }),
-    });
+    throw new ConfigurationError("the embedded engine runs locally only; configure a vllm, sglang or sagemaker engine");
   },
 };
 

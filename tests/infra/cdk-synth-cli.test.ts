@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../infra/bundling.js";
-import { FIXTURES } from "./synth.js";
 
 const outdir = mkdtempSync(join(tmpdir(), "assay-cdk-cli-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
@@ -21,7 +20,7 @@ describe("cdk synth (the real CLI)", () => {
     const bin = join(REPO_ROOT, "node_modules", ".bin");
     const result = spawnSync(
       join(bin, "cdk"),
-      ["synth", "--quiet", "--context", `assay:functionsDir=${FIXTURES}`, "--output", outdir],
+      ["synth", "--quiet", "--output", outdir],
       {
         cwd: REPO_ROOT,
         encoding: "utf8",

@@ -1,4 +1,4 @@
-/** Test support: synthesise the assay stack the way `cdk synth` would, with cdk.json's context and fixture entries. */
+/** Test support: synthesise the assay stack the way `cdk synth` would, with cdk.json's context and the real entries. */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,11 +8,11 @@ import { REPO_ROOT } from "../../infra/bundling.js";
 import { AssayStack, type AssayStackProps } from "../../infra/assay-stack.js";
 import { DEFAULT_WORKERS } from "../../infra/worker-spec.js";
 
-/** Stand-in entry files, so these tests depend on nothing in `functions/`. */
+/** Stand-in entry files for tests about bundling rules themselves (e.g. a local-only import). */
 export const FIXTURES = "tests/infra/fixtures";
 
-/** The default workers, pointed at the fixture entries. */
-export const FIXTURE_WORKERS = DEFAULT_WORKERS.map((w) => ({ ...w, entry: `${FIXTURES}/nuggets-worker.ts` }));
+/** The workers the stack deploys, with their real entry points in `functions/`. */
+export const WORKERS = DEFAULT_WORKERS;
 
 /** The context `cdk synth` gets from cdk.json, so tests see the same feature flags as the CLI. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -38,8 +38,7 @@ export function synthAssayStack(props: AssayStackProps = {}, options: { bundle?:
   try {
     const app = new App({ outdir, context });
     const stack = new AssayStack(app, "Assay", {
-      apiEntry: `${FIXTURES}/api.ts`,
-      workers: FIXTURE_WORKERS,
+      workers: WORKERS,
       analyticsReporting: false,
       ...props,
     });
