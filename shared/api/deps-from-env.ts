@@ -1,10 +1,12 @@
 import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { ApiKeyAuthenticator } from "../auth/api-keys.js";
 import { loadDeploymentConfig } from "../config/deployment-config.js";
 import { EngineRegistry } from "../engines/registry.js";
 import { ConfigurationError } from "../errors.js";
 import { S3ObjectStore } from "../store/s3-object-store.js";
 import { S3UploadUrlSigner } from "../store/upload-urls.js";
+import { sqsNuggetsQueue } from "../nuggets/jobs/worker-deps.js";
 import type { ApiDeps } from "./context.js";
 
 /** The API's dependencies as a deployed function builds them (once per container). */
@@ -19,5 +21,6 @@ export async function apiDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     store: new S3ObjectStore({ client: s3, bucket }),
     uploads: new S3UploadUrlSigner({ client: s3, bucket }),
     version: env.ASSAY_VERSION ?? "dev",
+    ...(env.NUGGETS_QUEUE_URL ? { nuggets: { queue: sqsNuggetsQueue(new SQSClient({}), env.NUGGETS_QUEUE_URL) } } : {}),
   };
 }

@@ -1,0 +1,83 @@
+import { readFileSync, statSync } from "node:fs";
+import { ValidationError } from "../errors.js";
+
+/** What the CLI needs to reach a deployed (or local) assay API. */
+export interface ApiTarget {
+  readonly url: string;
+  readonly key: string;
+}
+
+/** `--api`/`--key`, else `ASSAY_API_URL`/`ASSAY_API_KEY`. */
+export function apiTarget(opts: { api?: string; key?: string }, env: NodeJS.ProcessEnv = process.env): ApiTarget {
+  const url = opts.api ?? env.ASSAY_API_URL;
+  const key = opts.key ?? env.ASSAY_API_KEY;
+  if (!url) throw new ValidationError("no API address: pass --api URL or set ASSAY_API_URL (npm start prints it)");
+  if (!key) throw new ValidationError("no API key: pass --key KEY or set ASSAY_API_KEY (npm start prints one)");
+  return { url: url.replace(/\/+$/, ""), key };
+}
+
+/** An error answer from the API, with its `{error: {code, message, details}}` body. */
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown,
+  ) {
+    super(`${status} ${code}: ${message}`);
+    this.name = "ApiCallError";
+  }
+}
+
+/** A thin client: JSON in and out, API errors as {@link ApiCallError}. */
+export class ApiClient {
+  constructor(
+    private readonly target: ApiTarget,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  async request(method: string, path: string, body?: { json?: unknown; text?: string; contentType?: string }): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.target.key}` };
+    let payload: string | undefined;
+    if (body?.json !== undefined) {
+      headers["content-type"] = "application/json";
+      payload = JSON.stringify(body.json);
+    } else if (body?.text !== undefined) {
+      headers["content-type"] = body.contentType ?? "application/x-ndjson";
+      payload = body.text;
+    }
+    const res = await this.fetchImpl(`${this.target.url}${path}`, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+    if (!res.ok) {
+      let parsed: { error?: { code?: string; message?: string; details?: unknown } } = {};
+      try {
+        parsed = (await res.json()) as typeof parsed;
+      } catch {
+        // not JSON: keep the status alone
+      }
+      throw new ApiCallError(res.status, parsed.error?.code ?? `http_${res.status}`, parsed.error?.message ?? res.statusText, parsed.error?.details ?? null);
+    }
+    return res;
+  }
+
+  async json<T = unknown>(method: string, path: string, body?: { json?: unknown; text?: string }): Promise<T> {
+    return (await (await this.request(method, path, body)).json()) as T;
+  }
+
+  /**
+   * Uploads a dataset file: straight in the request when small, else through a presigned URL (the file goes to S3,
+   * not through the API). Returns the dataset's id.
+   */
+  async uploadDataset(path: string, opts: { name?: string; directLimitBytes?: number } = {}): Promise<string> {
+    const size = statSync(path).size;
+    const query = opts.name ? `?name=${encodeURIComponent(opts.name)}` : "";
+    if (size <= (opts.directLimitBytes ?? 5 * 1024 * 1024)) {
+      const meta = await this.json<{ id: string }>("POST", `/v1/datasets${query}`, { text: readFileSync(path, "utf8") });
+      return meta.id;
+    }
+    const upload = await this.json<{ uploadId: string; uploadUrl: string }>("POST", "/v1/datasets/uploads");
+    const put = await this.fetchImpl(upload.uploadUrl, { method: "PUT", body: readFileSync(path) });
+    if (!put.ok) throw new ApiCallError(put.status, "upload_failed", `PUT to the upload URL failed: ${put.statusText}`, null);
+    const meta = await this.json<{ id: string }>("POST", `/v1/datasets/uploads/${upload.uploadId}/complete${query}`);
+    return meta.id;
+  }
+}

@@ -1,0 +1,236 @@
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sharedFile } from "../../shared/config/shared-files.js";
+import { LOCAL_QUEUES, startLocalStack, type LocalStack } from "../../shared/dev/stack.js";
+import { createInstantFakeEngine } from "../../shared/engines/fake/instant-fake-engine.js";
+import { withResilience } from "../../shared/engines/resilience.js";
+import { verifyCallback } from "../../shared/nuggets/jobs/callback-signature.js";
+import { json } from "../helpers/http.js";
+
+/**
+ * The whole path a user's job takes on the local stack: API → SQS → worker (the Lambda handler, polled) → S3 →
+ * aggregation → signed callback, with the embedded engine on the real test model.
+ */
+
+const candidates = (JSON.parse(readFileSync(sharedFile("data/alpaca/alpaca_5000.json"), "utf8")) as unknown[]).slice(0, 40);
+const anchors = (JSON.parse(readFileSync(sharedFile("data/nuggets/alpaca_gpt4_kmeans_100.json"), "utf8")) as unknown[]).slice(0, 20);
+const toJsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n");
+
+/** A receiver for completion callbacks on loopback. */
+function startReceiver(): Promise<{ url: string; received: { headers: Record<string, string>; body: string }[]; server: Server }> {
+  const received: { headers: Record<string, string>; body: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      received.push({ headers: req.headers as Record<string, string>, body });
+      res.writeHead(204).end();
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, server })),
+  );
+}
+
+let stack: LocalStack;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const flaky = createInstantFakeEngine({ name: "flaky", faults: { transientFailureRate: 1 / 3, seed: 7 } });
+// "~" (byte 126, absent from these candidates and anchors) is token 3 + 126 = 129 for the fake engine.
+const poisoned = createInstantFakeEngine({ name: "poisoned", faults: { poisonToken: 129 } });
+
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${stack.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${stack.apiKey}`, ...(init.headers ?? {}) } });
+const postJson = (path: string, body: unknown) =>
+  api(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+async function upload(rows: unknown[]): Promise<string> {
+  const res = await api("/v1/datasets", { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: toJsonl(rows) });
+  expect([200, 201]).toContain(res.status);
+  return (await json(res)).id;
+}
+
+async function waitFor(jobId: string, done: (status: { status: string; progress: { shardsFailed: number } }) => boolean, ms = 90_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const status = await json(await api(`/v1/nuggets/jobs/${jobId}`));
+    if (done(status)) return status;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} did not get there: ${JSON.stringify(status)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function snapshot(prefix: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const o of stack.store.list(prefix)) out.set(o.key, Buffer.from((await stack.store.getBytes(o.key)).body).toString("utf8"));
+  return out;
+}
+
+async function queueIdle(): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const { Attributes } = await stack.aws.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: stack.aws.queueUrls[LOCAL_QUEUES.nuggets],
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    );
+    if (Attributes?.ApproximateNumberOfMessages === "0" && Attributes?.ApproximateNumberOfMessagesNotVisible === "0") return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the work queue never drained");
+}
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  stack = await startLocalStack({
+    port: 0,
+    extraEngines: [withResilience(flaky, { concurrency: 4, retry: { baseDelayMs: 1, maxDelayMs: 5 } }), poisoned],
+    nuggets: { maxReceiveCount: 2, visibilityTimeoutSeconds: 2, options: { checkpointSafetyMs: 200 } },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  receiver?.server.close();
+});
+
+describe("a NUGGETS job on the local stack", () => {
+  let jobId: string;
+  let datasetId: string;
+  let anchorSetId: string;
+
+  it("should run API → SQS → workers → S3 → aggregation → signed callback to completion", async () => {
+    datasetId = await upload(candidates);
+    anchorSetId = await upload(anchors);
+    const res = await postJson("/v1/nuggets/jobs", {
+      datasetId,
+      anchors: { method: "dataset", datasetId: anchorSetId },
+      engine: "local",
+      preset: "paper",
+      shardSize: 8,
+      callbackUrl: receiver.url,
+    });
+    expect(res.status).toBe(202);
+    jobId = (await json(res)).jobId;
+    const status = await waitFor(jobId, (s) => s.status === "completed");
+    expect(status.progress).toMatchObject({ candidates: 40, candidatesScored: 40, pairsScored: 800, pairsTotal: 800, shardsDone: 5, shardsFailed: 0 });
+
+    const summary = await json(await api(`/v1/nuggets/jobs/${jobId}/results`));
+    expect(summary.scored + summary.skipped).toBe(40);
+    expect(summary.preset.name).toBe("paper");
+    const svg = await api(`/v1/nuggets/jobs/${jobId}/results/histogram.svg`);
+    expect(svg.headers.get("content-type")).toContain("image/svg+xml");
+    expect(await svg.text()).toContain("<svg");
+
+    // The callback: delivered once, signed over "timestamp.body" with the tenant's secret.
+    for (let i = 0; i < 50 && receiver.received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(receiver.received).toHaveLength(1);
+    const [hook] = receiver.received;
+    expect(
+      verifyCallback(
+        stack.callbackSecret,
+        hook!.body,
+        hook!.headers["x-assay-timestamp"]!,
+        hook!.headers["x-assay-signature"]!,
+        Math.floor(Date.now() / 1000),
+      ),
+    ).toBe(true);
+    expect(JSON.parse(hook!.body).jobId).toBe(jobId);
+  }, 120_000);
+
+  it("should serve scores.jsonl and fine-tuning subsets consistent with each other", async () => {
+    const scores = (await (await api(`/v1/nuggets/jobs/${jobId}/scores`)).text()).trim().split("\n").map((l) => JSON.parse(l));
+    expect(scores.map((s) => s.index)).toEqual([...Array(40).keys()]);
+    expect(scores[0]).not.toHaveProperty("oneShot");
+    const raw = (await (await api(`/v1/nuggets/jobs/${jobId}/scores?raw=true`)).text()).trim().split("\n").map((l) => JSON.parse(l));
+    expect(raw.filter((r) => r.status === "scored").every((r) => r.oneShot.length === 20)).toBe(true);
+
+    const over = scores.filter((s) => s.status === "scored" && s.goldenScore > 0.5).map((s) => s.index);
+    const subset = (await (await api(`/v1/nuggets/jobs/${jobId}/subset?threshold=0.5`)).text()).trim().split("\n").filter(Boolean);
+    expect(subset.map((l) => JSON.parse(l))).toEqual(over.map((i) => ({ input: "", ...(candidates[i] as object) })).map((e) => ({
+      instruction: (e as { instruction: string }).instruction,
+      input: (e as { input?: string }).input ?? "",
+      output: (e as { output: string }).output,
+    })));
+    expect((await api(`/v1/nuggets/jobs/${jobId}/subset?threshold=0.5&topPercent=3`)).status).toBe(400);
+  });
+
+  it("should leave every stored object byte-identical when every message is delivered once more", async () => {
+    const before = await snapshot(`t/local/jobs/${jobId}/`);
+    const manifest = JSON.parse(before.get(`t/local/jobs/${jobId}/manifest.json`)!);
+    const messages = [
+      { type: "prepare", tenant: "local", jobId },
+      ...Array.from({ length: manifest.shards }, (_, shard) => ({
+        type: "shard",
+        tenant: "local",
+        jobId,
+        shard,
+        from: shard * manifest.shardSize,
+        to: Math.min(manifest.candidates, (shard + 1) * manifest.shardSize),
+      })),
+      { type: "aggregate", tenant: "local", jobId },
+    ];
+    for (let i = 0; i < messages.length; i += 10) {
+      await stack.aws.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: stack.aws.queueUrls[LOCAL_QUEUES.nuggets],
+          Entries: messages.slice(i, i + 10).map((m, k) => ({ Id: String(k), MessageBody: JSON.stringify(m) })),
+        }),
+      );
+    }
+    await queueIdle();
+    const after = await snapshot(`t/local/jobs/${jobId}/`);
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [key, body] of before) expect(after.get(key), key).toBe(body);
+    expect(receiver.received).toHaveLength(1); // and no second callback
+  }, 60_000);
+
+  it("should complete a job on an engine that fails a third of its calls transiently", async () => {
+    const res = await postJson("/v1/nuggets/jobs", {
+      datasetId,
+      anchors: { method: "dataset", datasetId: anchorSetId },
+      engine: "flaky",
+      shardSize: 4,
+    });
+    expect(res.status).toBe(202);
+    const status = await waitFor((await json(res)).jobId, (s) => s.status === "completed");
+    expect(status.progress.candidatesScored).toBe(40);
+    expect(flaky.calls.failed).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("should send a permanently failing shard to the DLQ and say so in the job's status", async () => {
+    const withPoison = candidates.map((c, i) => (i === 13 ? { ...(c as object), output: "costs ~5 per unit" } : c));
+    const res = await postJson("/v1/nuggets/jobs", {
+      datasetId: await upload(withPoison),
+      anchors: { method: "dataset", datasetId: anchorSetId },
+      engine: "poisoned",
+      shardSize: 4,
+    });
+    expect(res.status).toBe(202);
+    const poisonedJob = (await json(res)).jobId;
+    const status = await waitFor(poisonedJob, (s) => s.status === "failed" && s.progress.shardsFailed === 1, 60_000);
+    expect(status.failures).toContainEqual(expect.objectContaining({ shard: 3, final: true }));
+    expect(status.progress.candidatesScored).toBeGreaterThanOrEqual(36);
+    // fauxqs moves a message to the DLQ when it is received past maxReceiveCount; wait until it is there.
+    let inDlq: unknown[] = [];
+    for (let i = 0; i < 60 && inDlq.length === 0; i++) {
+      const out = await stack.aws.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: stack.aws.queueUrls[LOCAL_QUEUES.nuggetsDlq], MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      inDlq = (out.Messages ?? []).map((m) => JSON.parse(m.Body!)).filter((m) => m.jobId === poisonedJob);
+    }
+    expect(inDlq).toContainEqual(expect.objectContaining({ type: "shard", shard: 3 }));
+  }, 90_000);
+
+  it("should refuse a malformed dataset with 400 and its line numbers", async () => {
+    const res = await api("/v1/datasets", {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: `${JSON.stringify(candidates[0])}\n{"instruction": 5}\n`,
+    });
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.details.lines).toEqual([2]);
+  });
+});
