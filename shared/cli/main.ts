@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import { AssayError } from "../errors.js";
+import { registerNuggetsScoreCommand } from "./nuggets-score.js";
 
 /** Parses a TCP port option (0 = any free port). */
 export function parsePort(value: string): number {
@@ -56,6 +57,9 @@ keys
     const { key, record } = generateApiKey(opts.tenant, opts.readOnly ? ["read"] : ["read", "write"]);
     process.stdout.write(`${JSON.stringify({ key, record }, null, 2)}\n`);
   });
+
+const nuggets = program.command("nuggets").description("NUGGETS: golden scores of instruction examples");
+registerNuggetsScoreCommand(nuggets);
 
 try {
   await program.parseAsync(process.argv);

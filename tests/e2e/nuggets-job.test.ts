@@ -1,9 +1,13 @@
-import { readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sharedFile } from "../../shared/config/shared-files.js";
+import { repoRoot, sharedFile } from "../../shared/config/shared-files.js";
 import { LOCAL_QUEUES, startLocalStack, type LocalStack } from "../../shared/dev/stack.js";
 import { createInstantFakeEngine } from "../../shared/engines/fake/instant-fake-engine.js";
 import { withResilience } from "../../shared/engines/resilience.js";
@@ -18,6 +22,7 @@ import { json } from "../helpers/http.js";
 const candidates = (JSON.parse(readFileSync(sharedFile("data/alpaca/alpaca_5000.json"), "utf8")) as unknown[]).slice(0, 40);
 const anchors = (JSON.parse(readFileSync(sharedFile("data/nuggets/alpaca_gpt4_kmeans_100.json"), "utf8")) as unknown[]).slice(0, 20);
 const toJsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join("\n");
+const run = promisify(execFile);
 
 /** A receiver for completion callbacks on loopback. */
 function startReceiver(): Promise<{ url: string; received: { headers: Record<string, string>; body: string }[]; server: Server }> {
@@ -37,9 +42,12 @@ function startReceiver(): Promise<{ url: string; received: { headers: Record<str
 
 let stack: LocalStack;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
-const flaky = createInstantFakeEngine({ name: "flaky", faults: { transientFailureRate: 1 / 3, seed: 7 } });
+// The fakes tokenise bytes, so they get a context long enough for every candidate + anchor.
+const flaky = createInstantFakeEngine({ name: "flaky", contextSize: 1 << 16, faults: { transientFailureRate: 1 / 3, seed: 7 } });
 // "~" (byte 126, absent from these candidates and anchors) is token 3 + 126 = 129 for the fake engine.
-const poisoned = createInstantFakeEngine({ name: "poisoned", faults: { poisonToken: 129 } });
+const poisoned = createInstantFakeEngine({ name: "poisoned", contextSize: 1 << 16, faults: { poisonToken: 129 } });
+/** stories260K has a 512-token context and these anchors' answers run long: cap them so candidates fit beside them. */
+const MAX_ANCHOR_TOKENS = 48;
 
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${stack.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${stack.apiKey}`, ...(init.headers ?? {}) } });
@@ -109,6 +117,7 @@ describe("a NUGGETS job on the local stack", () => {
       anchors: { method: "dataset", datasetId: anchorSetId },
       engine: "local",
       preset: "paper",
+      maxAnchorTokens: MAX_ANCHOR_TOKENS,
       shardSize: 8,
       callbackUrl: receiver.url,
     });
@@ -119,6 +128,7 @@ describe("a NUGGETS job on the local stack", () => {
 
     const summary = await json(await api(`/v1/nuggets/jobs/${jobId}/results`));
     expect(summary.scored + summary.skipped).toBe(40);
+    expect(summary.scored).toBeGreaterThanOrEqual(30);
     expect(summary.preset.name).toBe("paper");
     const svg = await api(`/v1/nuggets/jobs/${jobId}/results/histogram.svg`);
     expect(svg.headers.get("content-type")).toContain("image/svg+xml");
@@ -147,8 +157,11 @@ describe("a NUGGETS job on the local stack", () => {
     const raw = (await (await api(`/v1/nuggets/jobs/${jobId}/scores?raw=true`)).text()).trim().split("\n").map((l) => JSON.parse(l));
     expect(raw.filter((r) => r.status === "scored").every((r) => r.oneShot.length === 20)).toBe(true);
 
-    const over = scores.filter((s) => s.status === "scored" && s.goldenScore > 0.5).map((s) => s.index);
-    const subset = (await (await api(`/v1/nuggets/jobs/${jobId}/subset?threshold=0.5`)).text()).trim().split("\n").filter(Boolean);
+    // A threshold that keeps about the best five, whatever this tiny model's scores look like.
+    const best = scores.filter((s) => s.status === "scored").map((s) => s.goldenScore as number).sort((a, b) => b - a);
+    const threshold = Math.max(0, best[Math.min(4, best.length - 1)]! - 0.001);
+    const over = scores.filter((s) => s.status === "scored" && s.goldenScore > threshold).map((s) => s.index);
+    const subset = (await (await api(`/v1/nuggets/jobs/${jobId}/subset?threshold=${threshold}`)).text()).trim().split("\n").filter(Boolean);
     const expected = over.map((i) => {
       const e = candidates[i] as { instruction: string; input?: string; output: string };
       return { instruction: e.instruction, input: e.input ?? "", output: e.output };
@@ -157,6 +170,27 @@ describe("a NUGGETS job on the local stack", () => {
     expect(subset.map((l) => JSON.parse(l))).toEqual(expected);
     expect((await api(`/v1/nuggets/jobs/${jobId}/subset?threshold=0.5&topPercent=3`)).status).toBe(400);
   });
+
+  it("should serve exactly the lines `assay nuggets score` writes for the same inputs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "assay-e2e-"));
+    try {
+      writeFileSync(join(dir, "candidates.jsonl"), toJsonl(candidates));
+      writeFileSync(join(dir, "anchors.jsonl"), toJsonl(anchors));
+      const out = join(dir, "scores.jsonl");
+      // Asynchronously: the local stack lives in this process and must keep serving meanwhile.
+      const cli = await run(
+        process.execPath,
+        ["bin/assay.js", "nuggets", "score", "--candidates", join(dir, "candidates.jsonl"), "--anchors", join(dir, "anchors.jsonl"),
+          "--engine", `local:${stack.modelPath}`, "--preset", "paper", "--max-anchor-tokens", String(MAX_ANCHOR_TOKENS), "--out", out],
+        { cwd: repoRoot, timeout: 240_000 },
+      );
+      expect(cli.stderr).toContain("scored");
+      const served = await (await api(`/v1/nuggets/jobs/${jobId}/scores`)).text();
+      expect(served).toBe(readFileSync(out, "utf8"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 
   it("should leave every stored object byte-identical when every message is delivered once more", async () => {
     const before = await snapshot(`t/local/jobs/${jobId}/`);
@@ -196,9 +230,11 @@ describe("a NUGGETS job on the local stack", () => {
       shardSize: 4,
     });
     expect(res.status).toBe(202);
-    const status = await waitFor((await json(res)).jobId, (s) => s.status === "completed");
+    const flakyJob = (await json(res)).jobId;
+    const status = await waitFor(flakyJob, (s) => s.status === "completed");
     expect(status.progress.candidatesScored).toBe(40);
-    expect(flaky.calls.failed).toBeGreaterThan(0);
+    expect((await json(await api(`/v1/nuggets/jobs/${flakyJob}/results`))).scored).toBe(40);
+    expect(flaky.calls.failed).toBeGreaterThan(5);
   }, 60_000);
 
   it("should send a permanently failing shard to the DLQ and say so in the job's status", async () => {

@@ -3,6 +3,7 @@
  * every other line is, byte for byte, the candidate's line in `results/scores.jsonl`.
  */
 import type { NuggetsPieceHeader } from "../../../schemas/nuggets-jobs.js";
+import { scoreLine } from "../score-line.js";
 import type { NuggetsCandidateScore } from "../../../schemas/nuggets.js";
 import type { ObjectStore } from "../../store/object-store.js";
 import { jobKeys, parsePieceKey, shardRange, type Range } from "./job-keys.js";
@@ -58,25 +59,8 @@ export function coverage(
   return { shardsDone, candidatesScored, complete: shardsDone === manifest.shards };
 }
 
-/**
- * One candidate's line of `scores.jsonl`: the index first, then the golden score, then the raw per-anchor sums
- * last (a reader that strips them cuts at a known place). Deterministic for a given record.
- */
-export function scoreLine(record: NuggetsCandidateScore): string {
-  const common = { version: record.version, preset: record.preset, maxAnchorTokens: record.maxAnchorTokens };
-  if (record.status === "skipped") {
-    return JSON.stringify({ index: record.index, status: record.status, anchors: record.anchors, reason: record.reason, ...common });
-  }
-  return JSON.stringify({
-    index: record.index,
-    status: record.status,
-    goldenScore: record.goldenScore,
-    wins: record.wins,
-    anchors: record.anchors,
-    ...common,
-    oneShot: record.oneShot,
-  });
-}
+/** A stored line keeps the raw per-anchor sums; downloads strip them unless asked (`streamScores`). */
+export const pieceLine = (record: NuggetsCandidateScore): string => scoreLine(record, { raw: true });
 
 /** A piece's body: header, then one line per candidate. */
 export function pieceBody(header: NuggetsPieceHeader, lines: readonly string[]): string {

@@ -14,7 +14,7 @@ import { bosPrefix } from "../prompts.js";
 import { scoreCandidate } from "../score-candidate.js";
 import { loadJobContext, type JobContext } from "./job-context.js";
 import { jobKeys, shardRange, type Range } from "./job-keys.js";
-import { coverage, listPieces, pieceBody, scoreLine } from "./pieces.js";
+import { coverage, listPieces, pieceBody, pieceLine } from "./pieces.js";
 import { clockOf, logOf, nowOf, type MessageContext, type NuggetsJobDeps } from "./ports.js";
 import { uncoveredRanges } from "./ranges.js";
 import { recordThroughput } from "./throughput.js";
@@ -120,7 +120,7 @@ async function scoreRun(deps: NuggetsJobDeps, job: JobContext, range: Range, ctx
         const example = job.examples[index]!;
         const candidateTokens = await prepareCandidate(example, tokenize);
         const record = await scoreCandidate({ index, candidateTokens, anchors, zeroShot, engine, preset });
-        lines[index - range.from] = scoreLine(record);
+        lines[index - range.from] = pieceLine(record);
         done[index - range.from] = true;
         if (record.status === "scored") {
           pairs += anchors.length;

@@ -1,0 +1,194 @@
+/**
+ * `assay nuggets score`: golden scores of a candidate file against an anchor file, computed in this process (no
+ * queue, no API), one JSON line per candidate. The heavy modules load inside the action so `assay --help` stays fast.
+ */
+import { readFile } from "node:fs/promises";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { ValidationError } from "../errors.js";
+import type { NuggetsExample, NuggetsPresetName } from "../../schemas/nuggets.js";
+import { formatDuration, type ScoringProgress } from "../nuggets/local/progress.js";
+
+/** Parsed options of `assay nuggets score`. */
+export interface NuggetsScoreOptions {
+  readonly candidates: string;
+  readonly anchors: string;
+  readonly limit?: number;
+  readonly anchorLimit?: number;
+  readonly engine?: string;
+  readonly preset: NuggetsPresetName;
+  readonly maxAnchorTokens?: number;
+  readonly out?: string;
+  readonly raw?: boolean;
+}
+
+/** Commander parser for a positive integer option. */
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError("expected a positive integer");
+  }
+  return n;
+}
+
+/**
+ * Adds `score` under the `nuggets` command group.
+ *
+ * @example
+ * registerNuggetsScoreCommand(program.command("nuggets"));
+ */
+export function registerNuggetsScoreCommand(nuggets: Command): Command {
+  return nuggets
+    .command("score")
+    .description("score candidates against anchors in this process (no queue); one JSON line per candidate")
+    .requiredOption("--candidates <file>", "the pool to rank: a JSON array or JSONL of {instruction, input?, output}")
+    .requiredOption("--anchors <file>", "the anchor (predefined task) set, same format")
+    .option("--limit <n>", "score only the first n candidates", parsePositiveInt)
+    .option("--anchor-limit <n>", "use only the first n anchors", parsePositiveInt)
+    .option("--engine <name|local:file.gguf>", "a configured engine (ASSAY_ENGINES) or local:PATH.gguf (default: local: + the default model)")
+    .addOption(new Option("--preset <name>", "scoring preset (REFERENCE.md §1)").choices(["paper", "reference"]).default("paper"))
+    .option("--max-anchor-tokens <n>", "cut anchors' query+output at n tokens (overrides the preset's cap)", parsePositiveInt)
+    .option("--out <file.jsonl>", "write the lines here, atomically (default: stdout)")
+    .option("--raw", "keep the per-anchor one-shot sums (oneShot) in each line")
+    .action(async (opts: NuggetsScoreOptions) => {
+      await runNuggetsScore(opts);
+    });
+}
+
+/** Reads a dataset file; bad records become one {@link ValidationError} naming the file and every bad line. */
+export async function readDatasetFile(path: string, flag: string): Promise<NuggetsExample[]> {
+  const { parseDataset } = await import("../nuggets/dataset.js");
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    throw new ValidationError(`${flag} ${path}: cannot read: ${(cause as Error).message}`, { path }, { cause });
+  }
+  try {
+    return parseDataset(text).examples;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const details = error.details as { records?: { line: number; problems: string[] }[] } | null;
+    const records = details?.records ?? [];
+    const shown = records.slice(0, 10).map((r) => `  line ${r.line}: ${r.problems.join("; ")}`);
+    const more = records.length > shown.length ? [`  … and ${records.length - shown.length} more`] : [];
+    throw new ValidationError([`${flag} ${path}: ${error.message}`, ...shown, ...more].join("\n"), error.details);
+  }
+}
+
+/** The whole command: read, open the engine, score, write, summarise. Errors propagate to `main.ts` (exit 2 / 1). */
+export async function runNuggetsScore(opts: NuggetsScoreOptions): Promise<void> {
+  const [{ resolvePreset }, { parseEngineSpec, openEngine }, { scoreDatasetInProcess }, { scoreLine }, summary] =
+    await Promise.all([
+      import("../nuggets/presets.js"),
+      import("../nuggets/local/engine-spec.js"),
+      import("../nuggets/local/run-local-scoring.js"),
+      import("../nuggets/score-line.js"),
+      import("../nuggets/local/summary.js"),
+    ]);
+  const preset = resolvePreset(opts.preset, { maxAnchorTokens: opts.maxAnchorTokens });
+  const candidates = (await readDatasetFile(opts.candidates, "--candidates")).slice(0, opts.limit);
+  const anchors = (await readDatasetFile(opts.anchors, "--anchors")).slice(0, opts.anchorLimit);
+  const spec = parseEngineSpec(opts.engine);
+
+  const opened = await openEngine(spec);
+  let sink: Sink;
+  try {
+    sink = await openSink(opts.out);
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  const progress = await createProgressReporter(candidates.length);
+  const controller = new AbortController();
+  const interrupt = () => controller.abort(new Error("interrupted"));
+  process.once("SIGINT", interrupt);
+  const goldenScores: number[] = [];
+  let last: ScoringProgress | null = null;
+  try {
+    const records = scoreDatasetInProcess({
+      candidates,
+      anchors,
+      engine: opened.engine,
+      preset,
+      signal: controller.signal,
+      onProgress: (p) => {
+        last = p;
+        progress.update(p);
+      },
+    });
+    for await (const record of records) {
+      if (record.status === "scored") goldenScores.push(record.goldenScore);
+      await sink.write(`${scoreLine(record, { raw: opts.raw === true })}\n`);
+    }
+    progress.stop();
+    await sink.commit();
+  } catch (error) {
+    progress.stop();
+    await sink.abort();
+    throw error;
+  } finally {
+    process.off("SIGINT", interrupt);
+    await opened.close();
+  }
+  if (last) process.stderr.write(`${summary.summaryLine(last, summary.meanGoldenScore(goldenScores))}\n`);
+}
+
+interface Sink {
+  write(text: string): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+async function openSink(out: string | undefined): Promise<Sink> {
+  if (out !== undefined) {
+    const { openAtomicFile } = await import("../nuggets/local/atomic-file.js");
+    return openAtomicFile(out);
+  }
+  return {
+    write: (text) =>
+      new Promise<void>((resolve, reject) => {
+        process.stdout.write(text, (error) => (error ? reject(error) : resolve()));
+      }),
+    commit: async () => undefined,
+    abort: async () => undefined,
+  };
+}
+
+/** Plain progress lines at most this often when stderr is not a terminal (a log file, CI). */
+const PLAIN_INTERVAL_MS = 10_000;
+
+interface ProgressReporter {
+  update(progress: ScoringProgress): void;
+  stop(): void;
+}
+
+/** A cli-progress bar on a terminal; otherwise an occasional plain line, so logs are not flooded with redraws. */
+async function createProgressReporter(total: number): Promise<ProgressReporter> {
+  if (process.stderr.isTTY) {
+    const { default: cliProgress } = await import("cli-progress");
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: process.stderr,
+        format: "scoring {bar} {value}/{total} candidates | {speed} pairs/s | ETA {eta_text}",
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { speed: "0.0", eta_text: "?" });
+    return {
+      update: (p) => bar.update(p.done, { speed: p.pairsPerSecond.toFixed(1), eta_text: formatDuration(p.etaMs) }),
+      stop: () => bar.stop(),
+    };
+  }
+  let lastPlain = -Infinity;
+  return {
+    update(p) {
+      if (p.done === 0 || (p.done < p.total && p.elapsedMs - lastPlain < PLAIN_INTERVAL_MS)) return;
+      lastPlain = p.elapsedMs;
+      process.stderr.write(
+        `scored ${p.done}/${p.total} candidates, ${p.pairsPerSecond.toFixed(1)} pairs/s, ETA ${formatDuration(p.etaMs)}\n`,
+      );
+    },
+    stop: () => undefined,
+  };
+}
