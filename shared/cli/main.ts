@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from "commander";
 import { AssayError } from "../errors.js";
+import { ApiCallError } from "./api-client.js";
+import { registerNuggetsJobCommands } from "./nuggets-jobs-commands.js";
 import { registerNuggetsScoreCommand } from "./nuggets-score.js";
 
 /** Parses a TCP port option (0 = any free port). */
@@ -60,12 +62,18 @@ keys
 
 const nuggets = program.command("nuggets").description("NUGGETS: golden scores of instruction examples");
 registerNuggetsScoreCommand(nuggets);
+registerNuggetsJobCommands(nuggets);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof AssayError) {
     process.stderr.write(`assay: ${error.message}\n`);
+    process.exit(error.status >= 500 ? 1 : 2);
+  }
+  if (error instanceof ApiCallError) {
+    const details = error.details ? `\n${JSON.stringify(error.details, null, 2)}` : "";
+    process.stderr.write(`assay: the API answered ${error.message}${details}\n`);
     process.exit(error.status >= 500 ? 1 : 2);
   }
   throw error;
