@@ -112,7 +112,7 @@ describe("a NUGGETS job on the local stack", () => {
   it("should run API → SQS → workers → S3 → aggregation → signed callback to completion", async () => {
     datasetId = await upload(candidates);
     anchorSetId = await upload(anchors);
-    const res = await postJson("/v1/nuggets/jobs", {
+    const job = {
       datasetId,
       anchors: { method: "dataset", datasetId: anchorSetId },
       engine: "local",
@@ -120,7 +120,14 @@ describe("a NUGGETS job on the local stack", () => {
       maxAnchorTokens: MAX_ANCHOR_TOKENS,
       shardSize: 8,
       callbackUrl: receiver.url,
-    });
+    };
+    // A dry run first: what it would cost, measured on the engine, with nothing stored.
+    const plan = await json(await postJson("/v1/nuggets/jobs", { ...job, dryRun: true }));
+    expect(plan).toMatchObject({ dryRun: true, candidates: 40, anchors: 20, pairs: 800, shards: 5 });
+    expect(plan.tokens.method).toBe("exact");
+    expect(plan.tokens.count).toBeGreaterThan(800 * MAX_ANCHOR_TOKENS);
+    expect(plan.estimatedEngineHours).toBeGreaterThan(0);
+    const res = await postJson("/v1/nuggets/jobs", job);
     expect(res.status).toBe(202);
     jobId = (await json(res)).jobId;
     const status = await waitFor(jobId, (s) => s.status === "completed");
