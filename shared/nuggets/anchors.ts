@@ -5,7 +5,7 @@
 import { kmeans } from "ml-kmeans";
 import { ValidationError } from "../errors.js";
 import type { NuggetsExample } from "../../schemas/nuggets.js";
-import { mulberry32 } from "./prng.js";
+import { mulberry32 } from "../random/mulberry32.js";
 import { renderExample } from "./template.js";
 
 /** A chosen anchor set: `examples[i]` is `pool[indices[i]]`; indices ascending, distinct. */

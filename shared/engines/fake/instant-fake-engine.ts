@@ -1,4 +1,5 @@
 import { EngineError } from "../../errors.js";
+import { mulberry32 } from "../../random/mulberry32.js";
 import type {
   Engine,
   GenerateRequest,
@@ -31,15 +32,7 @@ export function createInstantFakeEngine(opts: { name: string; contextSize?: numb
   readonly calls: { count: number; failed: number };
 } {
   const faults = opts.faults ?? {};
-  let state = (faults.seed ?? 1) >>> 0;
-  const random = (): number => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(faults.seed ?? 1);
   const calls = { count: 0, failed: 0 };
   const contextSize = opts.contextSize ?? 4096;
 
