@@ -5,31 +5,18 @@ import { createEmbeddedEngine } from "../../shared/engines/embedded/index.js";
 import type { Engine } from "../../shared/engines/engine.js";
 import { createInstantFakeEngine } from "../../shared/engines/fake/instant-fake-engine.js";
 import { createVllmEngine } from "../../shared/engines/vllm/index.js";
+import { waitForOutput } from "../helpers/process.js";
 import { engineContract, OFF_DOMAIN } from "./engine.case.js";
 
 const MODEL = sharedFile("models/stories260K.gguf");
 
 /** `assay engine serve` as its own process, as a user would run it; resolves with its URL. */
-function serveModel(): Promise<{ child: ChildProcess; url: string }> {
+async function serveModel(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ["bin/assay.js", "engine", "serve", "--model", MODEL, "--port", "0"], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`engine serve did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]! });
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`engine serve exited with ${code}:\n${output}`)));
-  });
+  return { child, url: await waitForOutput(child, /at (http:\/\/127\.0\.0\.1:\d+)/, "assay engine serve") };
 }
 
 let embedded: Engine;

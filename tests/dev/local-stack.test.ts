@@ -2,32 +2,19 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../shared/config/shared-files.js";
 import { json } from "../helpers/http.js";
+import { waitForOutput } from "../helpers/process.js";
 
 const KEY = "assay_test-local-stack-key-0123456789";
 
 /** Runs `npm start` as a user would and waits (at most 30 s) for it to say where the API listens. */
-function startNpm(): Promise<{ child: ChildProcess; apiUrl: string }> {
+async function startNpm(): Promise<{ child: ChildProcess; apiUrl: string }> {
   const child = spawn("npm", ["start", "--", "--port", "0", "--ephemeral"], {
     cwd: repoRoot,
     env: { ...process.env, ASSAY_DEV_API_KEY: KEY },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
-  let output = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up within 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, apiUrl: match[1]! });
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-  });
+  return { child, apiUrl: await waitForOutput(child, /API\s+(http:\/\/127\.0\.0\.1:\d+)/, "npm start") };
 }
 
 describe("npm start (the local stack)", () => {
