@@ -117,11 +117,13 @@ export function renderTable(result: Pick<EngineBenchResult, "variants" | "compar
   return [head, "", ...align(rows), "", ...align(ratioRows)].join("\n");
 }
 
-function fmt(x: number): string {
+/** A rate for a table: whole numbers from 100 up, else three significant digits. */
+export function fmt(x: number): string {
   return x >= 100 ? x.toFixed(0) : x.toPrecision(3);
 }
 
-function align(rows: readonly string[][]): string[] {
+/** Pads table rows into columns: the first left-aligned, the rest right-aligned. */
+export function align(rows: readonly string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));
 }

@@ -1,0 +1,317 @@
+/**
+ * `npm run bench:nuggets`: NUGGETS scoring three ways on the same pairs, in one run, on one llama.cpp context —
+ *   (a) direct: every pair as its own full prompt (`scorePairDirect` → `engine.score`);
+ *   (b) shared prefix: one `scoreSuffixes` call per candidate with all anchors (`scoreCandidate`, what workers do);
+ *   (c) pipeline: a job over HTTP on the local stack (API → SQS emulator → worker → S3 emulator → aggregate);
+ * interleaved round-robin, with the per-round ratios (b)/(a) and (c)/(b); then orchestration alone with an instant
+ * engine stand-in: (d) in process (target ≥ 20,000 pairs/s) and (e) through the local stack's emulators.
+ *
+ *   npm run bench:nuggets                                   # 24 × 12 pairs, 3 rounds: about 6 minutes on 2 cores
+ *   npm run bench:nuggets -- --quick                        # seconds (the smoke test)
+ *   npm run bench:nuggets -- --candidates 40 --anchors 20 --rounds 5 --out /tmp/results
+ *
+ * Every variant tokenises, computes the zero-shot sums and scores every pair in every round: the pipeline's
+ * zero-shot cache is keyed by the preset, so round r uses `maxAnchorTokens = contextSize − 1 − r` (above every
+ * chosen anchor's length, so no token is cut and the scores are the same) and no round reuses another's sums.
+ * Results go to `bench-results/nuggets-<timestamp>.json` and `bench-results/nuggets-latest.json`.
+ */
+import { readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot, sharedFile } from "../shared/config/shared-files.js";
+import { LOCAL_ENGINE, LOCAL_TENANT, startLocalStack, type LocalStack } from "../shared/dev/stack.js";
+import { createInstantFakeEngine } from "../shared/engines/fake/instant-fake-engine.js";
+import { parseDataset } from "../shared/nuggets/dataset.js";
+import { resolvePreset } from "../shared/nuggets/presets.js";
+import { startCallbackReceiver, type CallbackReceiver } from "./nuggets-callback-receiver.js";
+import { BusyMeter, meterEngine } from "./nuggets-engine-meter.js";
+import { scoreDirect, scoreSharedPrefix, type RunScores } from "./nuggets-engine-runs.js";
+import {
+  orchestrationInProcess,
+  orchestrationOnStack,
+  uploadOrchestrationData,
+  type OrchestrationRun,
+  type OrchestrationSize,
+} from "./nuggets-orchestration.js";
+import { pipelinePhases, readPipelineJob, runPipelineJob, uploadDataset, type CompletionWatch, type PipelinePhases } from "./nuggets-pipeline.js";
+import {
+  compareScores,
+  NUGGETS_TARGETS,
+  nuggetsResultFileName,
+  renderNuggetsTable,
+  summarizeNuggetsRun,
+  summarizeOrchestration,
+  summarizePhases,
+} from "./nuggets-report.js";
+import { runRoundRobin, type Variant } from "./round-robin.js";
+import { chooseWorkload, type NuggetsWorkload } from "./nuggets-workload.js";
+
+const FAKE_ENGINE = "instant-fake";
+/** Longest anchor accepted (tokens), so every pair fits the test model's 512-token context beside a candidate. */
+const MAX_ANCHOR_TOKENS = 240;
+
+const MODES = {
+  full: {
+    candidates: 24,
+    anchors: 12,
+    rounds: 3,
+    shards: 6,
+    orchestration: { runs: 3, inProcess: { candidates: 2000, anchors: 100, shardSize: 250 }, stack: { candidates: 2000, anchors: 100, shardSize: 250 } },
+  },
+  quick: {
+    candidates: 4,
+    anchors: 3,
+    rounds: 2,
+    shards: 2,
+    orchestration: { runs: 1, inProcess: { candidates: 200, anchors: 20, shardSize: 50 }, stack: { candidates: 100, anchors: 20, shardSize: 50 } },
+  },
+} as const;
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    candidates: { type: "string" },
+    anchors: { type: "string" },
+    rounds: { type: "string" },
+    shards: { type: "string" },
+    "poll-ms": { type: "string" },
+    out: { type: "string" },
+  },
+});
+const mode = args.quick ? "quick" : "full";
+const plan = MODES[mode];
+const positive = (name: string, raw: string | undefined, fallback: number): number => {
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${raw}`);
+  return n;
+};
+const N = positive("candidates", args.candidates, plan.candidates);
+const M = positive("anchors", args.anchors, plan.anchors);
+const rounds = positive("rounds", args.rounds, plan.rounds);
+const shards = Math.min(N, positive("shards", args.shards, plan.shards));
+const shardSize = Math.ceil(N / shards);
+const pollMs = positive("poll-ms", args["poll-ms"], 1000);
+const outDir = resolve(args.out ?? join(repoRoot, "bench-results"));
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const SHARD_CONCURRENCY = 8; // the worker's default lanes per shard
+
+const startedAt = new Date();
+let stack: LocalStack | undefined;
+let receiver: CallbackReceiver | undefined;
+let unmeter: (() => void) | undefined;
+log(`nuggets bench (${mode}): starting the local stack (S3+SQS emulator, API, worker, embedded engine)…`);
+try {
+  const fake = createInstantFakeEngine({ name: FAKE_ENGINE });
+  // A shard's time budget follows the visibility timeout; Lambda's 15 minutes keeps shards that share the one
+  // engine with other shards from checkpointing (the stack's interactive default is 60 s).
+  stack = await startLocalStack({ port: 0, extraEngines: [fake], nuggets: { visibilityTimeoutSeconds: 900 } });
+  receiver = await startCallbackReceiver();
+  const engine = await stack.engines.get(LOCAL_ENGINE);
+  const meter = new BusyMeter();
+  unmeter = meterEngine(engine, meter);
+  const api = { apiUrl: stack.apiUrl, apiKey: stack.apiKey };
+  const watch: CompletionWatch = { pollMs, timeoutMs: 30 * 60_000, callbackUrl: receiver.url, callbackArrived: receiver.arrived };
+  const bos = engine.bosToken === null ? 0 : 1;
+
+  const read = (path: string) => parseDataset(readFileSync(sharedFile(path), "utf8")).examples;
+  const workload = await chooseWorkload(
+    read("data/alpaca/alpaca_5000.json"),
+    read("data/nuggets/alpaca_gpt4_kmeans_100.json"),
+    (t) => engine.tokenize(t),
+    { candidates: N, anchors: M, maxAnchorTokens: MAX_ANCHOR_TOKENS },
+    engine.contextSize,
+    bos,
+  );
+  const pairs = N * M;
+  const tokensPerRound = workload.oneShotTokens + workload.zeroShotTokens;
+  const upload = async (w: NuggetsWorkload) => ({
+    datasetId: await uploadDataset(api, w.candidates.map((c) => c.example)),
+    anchorSetId: await uploadDataset(api, w.anchors.map((a) => a.example)),
+  });
+  const datasets = await upload(workload);
+  // Every variant's k-th call uses the k-th cap: same preset within a round, a fresh zero-shot cache key per round.
+  const capFor = (k: number) => {
+    const cap = engine.contextSize - bos - k;
+    if (cap < MAX_ANCHOR_TOKENS) throw new RangeError(`too many rounds: the anchor cap would fall to ${cap}`);
+    return cap;
+  };
+  const pipelineJob = async (w: NuggetsWorkload, ids: { datasetId: string; anchorSetId: string }, cap: number, size: number) => {
+    const run = await runPipelineJob(
+      api,
+      { ...ids, engine: LOCAL_ENGINE, preset: "paper", maxAnchorTokens: cap, shardSize: size },
+      watch,
+    );
+    const record = await readPipelineJob(stack!.store, LOCAL_TENANT, run.jobId, w.anchors.length);
+    return { run, record, phases: pipelinePhases(run, record, meter.intervals) };
+  };
+
+  // Warm-up and first check, untimed: two candidates through all three, on a cap no timed round uses.
+  const warm = { ...workload, candidates: workload.candidates.slice(0, Math.min(2, N)) };
+  const warmCap = capFor(rounds);
+  const warmScores = {
+    direct: await scoreDirect(engine, warm, resolvePreset("paper", { maxAnchorTokens: warmCap })),
+    "shared-prefix": await scoreSharedPrefix(engine, warm, resolvePreset("paper", { maxAnchorTokens: warmCap })),
+    pipeline: (await pipelineJob(warm, await upload(warm), warmCap, 1)).record.scores,
+  };
+  const warmAgreement = compareScores([warmScores]);
+  if (!warmAgreement.winsEqual) log(`warning: the variants disagree before timing: ${JSON.stringify(warmAgreement.mismatches)}`);
+
+  const scores = { direct: [] as RunScores[], "shared-prefix": [] as RunScores[], pipeline: [] as RunScores[] };
+  const phases: PipelinePhases[] = [];
+  const busyFraction = { direct: [] as number[], "shared-prefix": [] as number[], pipeline: [] as number[] };
+  const timedEngineRun = async (id: "direct" | "shared-prefix", fn: typeof scoreDirect) => {
+    const k = scores[id].length;
+    const from = performance.timeOrigin + performance.now();
+    const result = await fn(engine, workload, resolvePreset("paper", { maxAnchorTokens: capFor(k) }));
+    const to = performance.timeOrigin + performance.now();
+    busyFraction[id].push(meter.busyWithin(from, to) / (to - from));
+    scores[id].push(result);
+    return pairs;
+  };
+  const variants: Variant[] = [
+    { id: "direct", run: () => timedEngineRun("direct", scoreDirect) },
+    { id: "shared-prefix", run: () => timedEngineRun("shared-prefix", scoreSharedPrefix) },
+    {
+      id: "pipeline",
+      run: async () => {
+        const job = await pipelineJob(workload, datasets, capFor(scores.pipeline.length), shardSize);
+        scores.pipeline.push(job.record.scores);
+        phases.push(job.phases);
+        busyFraction.pipeline.push(job.phases.total.engineBusyMs / job.phases.total.ms);
+        return pairs;
+      },
+    },
+  ];
+  log(`${N} × ${M} = ${pairs} pairs; 3 variants × ${rounds} rounds, round-robin…`);
+  const samples = await runRoundRobin(variants, { rounds, warmupRounds: 0, onRound: (r, n) => log(`  round ${r}/${n} done`) });
+  // The pipeline's k-th job ran at the same cap as the others' k-th run, whatever order the round used.
+  const agreement = compareScores(
+    scores.direct.map((d, k) => ({ direct: d, "shared-prefix": scores["shared-prefix"][k]!, pipeline: scores.pipeline[k]! })),
+  );
+  if (!agreement.winsEqual) log(`warning: the variants disagree: ${JSON.stringify(agreement.mismatches)}`);
+  unmeter();
+  unmeter = undefined;
+
+  log("orchestration with the instant engine: (d) in process, (e) through the local stack…");
+  const o = plan.orchestration;
+  const withLanes = (s: { candidates: number; anchors: number; shardSize: number }): OrchestrationSize => ({
+    ...s,
+    shardConcurrency: SHARD_CONCURRENCY,
+  });
+  const inProcessRuns: OrchestrationRun[] = [];
+  for (let i = 0; i < o.runs; i++) inProcessRuns.push(await orchestrationInProcess(fake, withLanes(o.inProcess)));
+  const stackData = await uploadOrchestrationData(api, withLanes(o.stack));
+  const stackRuns: OrchestrationRun[] = [];
+  for (let i = 0; i < o.runs; i++) {
+    stackRuns.push(await orchestrationOnStack(api, FAKE_ENGINE, stackData.datasetId, withLanes(o.stack), watch));
+  }
+
+  const inProcess = summarizeOrchestration(
+    "(d) handleNuggetsMessage in process: memory object store, memory queue, instant fake engine, synthetic short examples, random anchors",
+    o.inProcess,
+    inProcessRuns,
+    NUGGETS_TARGETS.orchestrationPairsPerSecond,
+  );
+  const localStack = summarizeOrchestration(
+    "(e) the local stack with the instant fake engine: HTTP API, SQS emulator + poller, worker handler, S3 emulator, callback",
+    o.stack,
+    stackRuns,
+    null,
+  );
+  const summarized = summarizeNuggetsRun(
+    {
+      direct: "(a) each pair one full prompt through engine.score (scorePairDirect), anchor by anchor; zero-shot one prompt per anchor",
+      "shared-prefix": "(b) one engine.scoreSuffixes call per candidate with all anchors (scoreCandidate); zero-shot in one call",
+      pipeline: "(c) a job over HTTP on the local stack: POST → prepare → shards → aggregate → status `completed`",
+    },
+    samples,
+    tokensPerRound,
+  );
+  const result = {
+    version: 1 as const,
+    bench: "nuggets" as const,
+    mode,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      totalMemoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+      platform: process.platform,
+      arch: process.arch,
+      node: process.version,
+      nodeLlamaCpp: packageVersion("node-llama-cpp"),
+      loadAverage: loadavg(),
+    },
+    engine: { name: LOCAL_ENGINE, model: engine.model, modelPath: stack.modelPath, threads: 1, contextSize: engine.contextSize, bosToken: engine.bosToken },
+    workload: {
+      candidates: N,
+      anchors: M,
+      pairs,
+      rounds,
+      shards: Math.ceil(N / shardSize),
+      shardSize,
+      shardConcurrency: SHARD_CONCURRENCY,
+      preset: "paper",
+      candidateSource: "data/alpaca/alpaca_5000.json, the first examples (file order) that fit beside the longest anchor",
+      anchorSource: `data/nuggets/alpaca_gpt4_kmeans_100.json, the first examples (file order) of at most ${MAX_ANCHOR_TOKENS} tokens`,
+      candidateIndices: workload.candidates.map((c) => c.sourceIndex),
+      anchorIndices: workload.anchors.map((a) => a.sourceIndex),
+      candidateTokens: workload.candidates.map((c) => c.fullTokens),
+      anchorTokens: workload.anchors.map((a) => a.fullTokens),
+      oneShotPromptTokens: workload.oneShotTokens,
+      zeroShotPromptTokens: workload.zeroShotTokens,
+      unit: "pair scorings per second (N·M per round); tokens/s counts every one-shot and zero-shot prompt's tokens in full, alike for every variant",
+      zeroShot:
+        "computed in every variant every round: round k runs with maxAnchorTokens = contextSize − 1 − k (above every anchor's length, so the scores are unchanged), which gives the pipeline's zero-shot cache a new key each round",
+      completion: `the pipeline's time runs from the POST until a status GET answers \`completed\`; a status GET is made when the job's completion callback arrives (loopback receiver) and every ${pollMs} ms otherwise`,
+      warmup: "untimed: 2 candidates through all three variants (also the first agreement check)",
+    },
+    checks: { agreement, warmupAgreement: warmAgreement },
+    ...summarized,
+    engineBusyFraction: busyFraction,
+    pipelinePhases: { perRound: phases, summary: summarizePhases(phases) },
+    orchestration: { inProcess, localStack },
+    targets: {
+      pipelineOverEngine: {
+        target: NUGGETS_TARGETS.pipelineOverEngine,
+        median: summarized.comparisons["pipeline/shared-prefix"]!.summary.median,
+        held: summarized.comparisons["pipeline/shared-prefix"]!.held,
+      },
+      orchestrationPairsPerSecond: {
+        target: NUGGETS_TARGETS.orchestrationPairsPerSecond,
+        median: inProcess.pairsPerSecond.median,
+        held: inProcess.held,
+      },
+    },
+  };
+
+  await mkdir(outDir, { recursive: true });
+  const path = join(outDir, nuggetsResultFileName(startedAt));
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  await writeFile(path, json);
+  await writeFile(join(outDir, "nuggets-latest.json"), json);
+  const table = renderNuggetsTable({
+    workload: result.workload,
+    variants: result.variants,
+    comparisons: result.comparisons,
+    phases: result.pipelinePhases.summary,
+    orchestration: result.orchestration,
+    checks: result.checks,
+  });
+  process.stdout.write(`\n${table}\n\nresults: ${path}\n`);
+} finally {
+  unmeter?.();
+  await receiver?.close();
+  await stack?.stop();
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(repoRoot, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}

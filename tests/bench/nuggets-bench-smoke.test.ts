@@ -1,0 +1,103 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { NuggetsComparison, NuggetsVariantResult, OrchestrationResult, ScoreAgreement } from "../../bench/nuggets-report.js";
+import { repoRoot } from "../../shared/config/shared-files.js";
+
+// Runs `npm run bench:nuggets -- --quick` end to end (local stack, embedded engine on the test model, instant fake
+// engine). Checks the record's shape and that (a), (b) and (c) computed the same golden scores; timings are never
+// asserted.
+let outDir: string;
+let stdout = "";
+
+interface Record {
+  version: number;
+  bench: string;
+  mode: string;
+  engine: { model: string; threads: number; contextSize: number };
+  machine: { cpus: number };
+  workload: { candidates: number; anchors: number; pairs: number; rounds: number; shards: number; anchorTokens: number[]; candidateTokens: number[] };
+  checks: { agreement: ScoreAgreement; warmupAgreement: ScoreAgreement };
+  variants: Record_<NuggetsVariantResult>;
+  comparisons: Record_<NuggetsComparison>;
+  pipelinePhases: { perRound: { total: { ms: number; engineBusyMs: number } }[] };
+  orchestration: { inProcess: OrchestrationResult; localStack: OrchestrationResult };
+  targets: { pipelineOverEngine: { target: number; held: boolean }; orchestrationPairsPerSecond: { target: number; held: boolean } };
+}
+type Record_<T> = { [id: string]: T };
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), "assay-nuggets-bench-"));
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/nuggets.bench.ts", "--quick", "--out", outDir], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const exitCode = await new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  if (exitCode !== 0) throw new Error(`bench exited ${exitCode}:\n${stderr}`);
+}, 180_000);
+
+afterAll(async () => {
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+describe("nuggets bench --quick", () => {
+  it("should write a timestamped record and nuggets-latest.json with the same content, and print its path and table", async () => {
+    const files = (await readdir(outDir)).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/^nuggets-\d{4}-\d\d-\d\dT[\d-]+Z\.json$/);
+    expect(files[1]).toBe("nuggets-latest.json");
+    const [stamped, latest] = await Promise.all(files.map((f) => readFile(join(outDir, f), "utf8")));
+    expect(stamped).toBe(latest);
+    expect(stdout).toContain(`results: ${join(outDir, files[0]!)}`);
+    expect(stdout).toMatch(/^pipeline\/shared-prefix\s/m);
+  });
+
+  it("should find that direct, shared-prefix and pipeline scoring gave every candidate the same wins", async () => {
+    const r = JSON.parse(await readFile(join(outDir, "nuggets-latest.json"), "utf8")) as Record;
+    const { agreement, warmupAgreement } = r.checks;
+    expect(agreement.winsEqual).toBe(true);
+    expect(agreement.mismatches).toEqual([]);
+    expect(agreement.rounds).toBe(r.workload.rounds);
+    expect(agreement.pairsPerRound).toBe(r.workload.pairs);
+    expect(agreement.maxAbsOneShotDiff).toBeLessThan(1e-3);
+    expect(warmupAgreement.winsEqual).toBe(true);
+  });
+
+  it("should record workload, per-variant figures, per-round ratios, phases, orchestration and targets", async () => {
+    const r = JSON.parse(await readFile(join(outDir, "nuggets-latest.json"), "utf8")) as Record;
+    expect(r).toMatchObject({ version: 1, bench: "nuggets", mode: "quick" });
+    expect(r.engine).toMatchObject({ model: "stories260K", threads: 1, contextSize: 512 });
+    expect(r.machine.cpus).toBeGreaterThan(0);
+    const { candidates, anchors, pairs, rounds } = r.workload;
+    expect(pairs).toBe(candidates * anchors);
+    expect(r.workload.anchorTokens).toHaveLength(anchors);
+    for (const [i, c] of r.workload.candidateTokens.entries()) {
+      expect(1 + c + Math.max(...r.workload.anchorTokens), `candidate ${i} fits`).toBeLessThanOrEqual(r.engine.contextSize);
+    }
+    expect(Object.keys(r.variants).sort()).toEqual(["direct", "pipeline", "shared-prefix"]);
+    for (const v of Object.values(r.variants)) {
+      expect(v.pairs).toEqual(Array(rounds).fill(pairs));
+      expect(v.pairsPerSecond).toHaveLength(rounds);
+      for (const x of [...v.pairsPerSecond, ...v.tokensPerSecond]) expect(Number.isFinite(x) && x > 0).toBe(true);
+    }
+    const ratio = r.comparisons["pipeline/shared-prefix"]!;
+    expect(ratio.perRound).toEqual(r.variants.pipeline!.pairsPerSecond.map((c, i) => c / r.variants["shared-prefix"]!.pairsPerSecond[i]!));
+    expect(ratio.target).toBe(0.9);
+    expect(ratio.held).toBe(ratio.summary.median >= 0.9);
+    expect(r.comparisons["shared-prefix/direct"]!.perRound).toHaveLength(rounds);
+    expect(r.targets.pipelineOverEngine.held).toBe(ratio.held);
+
+    expect(r.pipelinePhases.perRound).toHaveLength(rounds);
+    for (const p of r.pipelinePhases.perRound) expect(p.total.engineBusyMs).toBeLessThanOrEqual(p.total.ms + 1);
+    const { inProcess, localStack } = r.orchestration;
+    expect(inProcess.target).toBe(20_000);
+    expect(inProcess.held).toBe(inProcess.pairsPerSecond.median >= 20_000);
+    expect(localStack.runs[0]!.pairs).toBe(localStack.candidates * localStack.anchors);
+    expect(r.targets.orchestrationPairsPerSecond.held).toBe(inProcess.held);
+  });
+});
