@@ -231,6 +231,8 @@ export const NuggetsJobPlanSchema = z
       sampledCandidates: z.number().int(),
       sampledAnchors: z.number().int(),
     }),
+    /** Candidates whose one-shot prompt would not fit the context (exact or estimated, as `tokens.method`). */
+    skippedCandidates: z.number().int(),
     estimatedEngineHours: z.number(),
     throughput: ThroughputEstimateSchema,
     shardSize: z.number().int(),

@@ -59,6 +59,17 @@ export async function planNuggetsJob(deps: NuggetsJobDeps, tenant: string, input
   const bos = bosPrefix(preset.oneShotBos, engine.bosToken).length;
   const tokens = Math.round(pairs * bos + m * candidateSum + n * (anchorSum / anchorSource.length) * m);
   const exact = c.exact && a.exact && spec.method !== "kmeans";
+  // A candidate is skipped when its one-shot prompt beside the longest anchor does not fit the context.
+  const longestAnchor = Math.max(0, ...anchorTokens);
+  const tooLong = candidateTokens.filter((t) => bos + t.length + longestAnchor > engine.contextSize).length;
+  const skippedCandidates = Math.round(tooLong * c.scale);
+  if (tooLong === candidateTokens.length) {
+    throw new ValidationError(
+      `every candidate would be skipped: beside an anchor of ${longestAnchor} tokens no candidate fits the engine's ` +
+        `${engine.contextSize}-token context; lower maxAnchorTokens or use an engine with a longer context`,
+      { contextSize: engine.contextSize, longestAnchorTokens: longestAnchor, maxAnchorTokens: preset.maxAnchorTokens },
+    );
+  }
 
   const history = await readThroughput(deps.store, tenant, engine);
   const throughput: ThroughputEstimate = history
@@ -74,6 +85,7 @@ export async function planNuggetsJob(deps: NuggetsJobDeps, tenant: string, input
     anchors: m,
     pairs,
     tokens: { count: tokens, method: exact ? "exact" : "estimated", sampledCandidates: c.picked.length, sampledAnchors: a.picked.length },
+    skippedCandidates,
     estimatedEngineHours: seconds / 3600,
     throughput,
     shardSize,

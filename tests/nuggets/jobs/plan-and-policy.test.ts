@@ -36,6 +36,30 @@ describe("planNuggetsJob (dry run)", () => {
     expect(plan.estimatedEngineHours).toBeGreaterThan(0);
   });
 
+  it("should count the candidates that would not fit beside the anchors, and refuse a job where none would", async () => {
+    const examples = makeExamples(20);
+    const len = async (engine: { tokenize(t: string): Promise<number[]> }, t: string) => (await engine.tokenize(t)).length;
+    const probe = createInstantFakeEngine({ name: "probe" });
+    const candidateLengths = await Promise.all(examples.map((e) => len(probe, renderExample(e).full)));
+    const anchorLengths = await Promise.all(randomAnchors(examples, 4, 3).examples.map((e) => len(probe, renderExample(e).full)));
+    const longest = Math.max(...anchorLengths);
+    // A context that fits the shorter half of the candidates beside the longest anchor.
+    const sorted = [...candidateLengths].sort((a, b) => a - b);
+    const contextSize = 1 + longest + sorted[9]!;
+    const engine = createInstantFakeEngine({ name: "fake", contextSize });
+    const h = makeHarness(engine);
+    const datasetId = await seedDataset(h, examples);
+    const plan = await planNuggetsJob(h.deps, TENANT, { datasetId, anchors: { method: "random", size: 4, seed: 3 }, engine: "fake", dryRun: true });
+    expect(plan.skippedCandidates).toBe(candidateLengths.filter((c) => 1 + c + longest > contextSize).length);
+    expect(plan.skippedCandidates).toBeGreaterThan(0);
+
+    const tiny = makeHarness(createInstantFakeEngine({ name: "fake", contextSize: longest + 2 }));
+    const tinyDataset = await seedDataset(tiny, examples);
+    await expect(
+      planNuggetsJob(tiny.deps, TENANT, { datasetId: tinyDataset, anchors: { method: "random", size: 4, seed: 3 }, engine: "fake", dryRun: true }),
+    ).rejects.toThrow(/every candidate would be skipped/);
+  });
+
   it("should refuse an engine without scoring, K-Means without embeddings, and too many anchors", async () => {
     const engine = createInstantFakeEngine({ name: "fake" });
     const noEmbed = { ...engine, name: "noembed", capabilities: { ...engine.capabilities, embeddings: false } };
