@@ -169,6 +169,12 @@ export async function retryFailedShards(
       await store.delete(keys.stageFailure(failure.stage));
     }
   }
+  // A shard can be recorded as dead-lettered after a duplicate delivery of it finished the job's last range: then
+  // nothing is left to score, and only the aggregation that would have followed is missing.
+  const noStageRetried = !messages.some((m) => m.type === "aggregate" || m.type === "prepare");
+  if (shards.length > 0 && noStageRetried && !(await store.head(keys.summary))) {
+    if (coverage(manifest, await listPieces(store, tenant, jobId)).complete) messages.push({ type: "aggregate", tenant, jobId });
+  }
   if (messages.length > 0) await deps.queue.send(messages);
   return { shards, stages, messages: messages.length };
 }

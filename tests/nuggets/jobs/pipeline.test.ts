@@ -195,6 +195,27 @@ describe("NUGGETS job pipeline", () => {
     expect((await getNuggetsJobStatus(h.deps, TENANT, manifest.jobId)).status).toBe("running");
   });
 
+  it("should enqueue the aggregation on retry when a dead-lettered shard was covered after all", async () => {
+    const { retryFailedShards } = await import("../../../shared/nuggets/jobs/job-status.js");
+    const { jobKeys } = await import("../../../shared/nuggets/jobs/job-keys.js");
+    const h = makeHarness(createInstantFakeEngine({ name: "fake" }));
+    const manifest = await startJob(h);
+    await h.queue.drain(h.deps);
+    // Every range is scored, but a stale final failure for shard 1 and no summary: a lost race, frozen.
+    const keys = jobKeys(TENANT, manifest.jobId);
+    await h.deps.store.delete(keys.summary);
+    await h.deps.store.putJson(keys.shardFailure(1), {
+      version: 1, shard: 1, attempts: 5, final: true, error: { code: "engine_error", message: "late" }, at: new Date(0).toISOString(),
+    });
+    expect((await getNuggetsJobStatus(h.deps, TENANT, manifest.jobId)).status).toBe("failed");
+
+    const retried = await retryFailedShards(h.deps, TENANT, manifest.jobId);
+    expect(h.queue.pending.map((p) => p.message)).toEqual([{ type: "aggregate", tenant: TENANT, jobId: manifest.jobId }]);
+    expect(retried).toMatchObject({ shards: [1], messages: 1 });
+    await h.queue.drain(h.deps);
+    expect((await getNuggetsJobStatus(h.deps, TENANT, manifest.jobId)).status).toBe("completed");
+  });
+
   it("should score no further shard once a job is cancelled", async () => {
     const { cancelNuggetsJob } = await import("../../../shared/nuggets/jobs/job-status.js");
     const h = makeHarness(createInstantFakeEngine({ name: "fake" }));
