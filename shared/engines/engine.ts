@@ -72,6 +72,14 @@ export interface TokenizeOptions {
   readonly bos?: boolean;
 }
 
+export interface EmbedOptions {
+  /**
+   * Embed the leading tokens of a text longer than the engine's context instead of refusing it (vLLM's
+   * `truncate_prompt_tokens`). Default false: an over-long text is an error.
+   */
+  readonly truncate?: boolean;
+}
+
 export interface Engine {
   /** The registry name this engine was configured under. */
   readonly name: string;
@@ -90,7 +98,7 @@ export interface Engine {
   /** Only where `capabilities.sharedPrefix`; others score full prompts (see `scoreSuffixesByFullPrompts`). */
   scoreSuffixes(request: SuffixScoreRequest): Promise<ScoreResult[]>;
   generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]>;
-  embed(texts: readonly string[]): Promise<number[][]>;
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<number[][]>;
   close(): Promise<void>;
 }
 

@@ -101,7 +101,7 @@ export function withResilience(engine: Engine, opts: ResilienceOptions): Engine 
     score: (requests) => call("score", () => engine.score(requests)),
     scoreSuffixes: (request) => call("scoreSuffixes", () => engine.scoreSuffixes(request)),
     generate: (requests) => call("generate", () => engine.generate(requests)),
-    embed: (texts) => call("embed", () => engine.embed(texts)),
+    embed: (texts, options) => call("embed", () => engine.embed(texts, options)),
     close: () => engine.close(),
   };
 }

@@ -57,4 +57,15 @@ describe("the vLLM adapter over assay engine serve", () => {
     expect(remote!.logprobs).toHaveLength(direct!.logprobs.length);
     remote!.logprobs.forEach((lp, i) => expect(Math.abs(lp - direct!.logprobs[i]!)).toBeLessThan(1e-6));
   });
+
+  it("should embed the leading tokens of an over-long text only when asked to truncate, directly and over HTTP", async () => {
+    const long = "Once upon a time there was a little girl. ".repeat(80);
+    expect((await embedded.tokenize(long)).length).toBeGreaterThan(embedded.contextSize);
+    await expect(embedded.embed([long])).rejects.toThrow(/context holds/);
+    const [direct] = await embedded.embed([long], { truncate: true });
+    const [remote] = await overHttp.embed([long], { truncate: true });
+    expect(direct!.length).toBeGreaterThan(0);
+    expect(remote).toHaveLength(direct!.length);
+    remote!.forEach((v, i) => expect(Math.abs(v - direct![i]!)).toBeLessThan(1e-5));
+  });
 });

@@ -229,6 +229,25 @@ describe("a NUGGETS job on the local stack", () => {
     expect(receiver.received).toHaveLength(1); // and no second callback
   }, 60_000);
 
+  it("should choose K-Means anchors with the engine's embeddings, store them with the job, and score against them", async () => {
+    const res = await postJson("/v1/nuggets/jobs", {
+      datasetId,
+      anchors: { method: "kmeans", k: 3, seed: 0, fromDatasetId: anchorSetId },
+      engine: "local",
+      maxAnchorTokens: MAX_ANCHOR_TOKENS,
+      shardSize: 20,
+    });
+    expect(res.status).toBe(202);
+    const kmeansJob = (await json(res)).jobId;
+    const status = await waitFor(kmeansJob, (s) => s.status === "completed");
+    expect(status.progress).toMatchObject({ anchors: 3, pairsScored: 120 });
+    const chosen = (await stack.store.getBytes(`t/local/jobs/${kmeansJob}/anchors.jsonl`)).body;
+    const rows = Buffer.from(chosen).toString("utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(3);
+    const pool = anchors.map((a) => JSON.stringify((a as { instruction: string }).instruction));
+    for (const row of rows) expect(pool).toContain(JSON.stringify(row.instruction));
+  }, 60_000);
+
   it("should complete a job on an engine that fails a third of its calls transiently", async () => {
     const res = await postJson("/v1/nuggets/jobs", {
       datasetId,

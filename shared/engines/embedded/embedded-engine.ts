@@ -3,6 +3,7 @@ import type { LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaMo
 import pLimit from "p-limit";
 import { AssayError, ConfigurationError, EngineError, ValidationError } from "../../errors.js";
 import type {
+  EmbedOptions,
   EngineCapabilities,
   GenerateRequest,
   GenerateResult,
@@ -49,6 +50,8 @@ export interface EmbeddedEngine extends DetailedLogprobsEngine {
 }
 
 const DEFAULT_CONTEXT = 512;
+/** Special tokens node-llama-cpp adds around a text it embeds. */
+const EMBEDDING_SPECIAL_TOKENS = 2;
 /** How many preceding tokens to give the detokenizer so a continuation's leading space comes out right. */
 const DETOKENIZE_CONTEXT = 8;
 
@@ -176,13 +179,16 @@ class LlamaCppEngine implements EmbeddedEngine {
     });
   }
 
-  async embed(texts: readonly string[]): Promise<number[][]> {
+  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<number[][]> {
     this.assertOpen();
     const tokenized = texts.map((t, i) => {
       const tokens = this.llamaModel.tokenize(t, false);
       if (tokens.length === 0) throw new ValidationError(`texts[${i}] is empty`);
-      if (tokens.length > this.contextSize) {
-        throw new ValidationError(`texts[${i}] has ${tokens.length} tokens; the context holds ${this.contextSize}`);
+      // node-llama-cpp wraps embedding input in BOS and EOS: with a 512-token context, 510 text tokens fit.
+      const usable = this.contextSize - EMBEDDING_SPECIAL_TOKENS;
+      if (tokens.length > usable) {
+        if (options.truncate) return tokens.slice(0, usable);
+        throw new ValidationError(`texts[${i}] has ${tokens.length} tokens; the context holds ${usable} for embedding`);
       }
       return tokens;
     });

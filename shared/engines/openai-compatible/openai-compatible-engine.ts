@@ -186,11 +186,18 @@ export function createOpenAICompatibleEngine(opts: OpenAICompatibleOptions): Eng
     score,
     scoreSuffixes: (request) => scoreSuffixesByFullPrompts({ score }, request),
     generate,
-    async embed(texts) {
+    async embed(texts, options) {
       if (texts.length === 0) return [];
       let res: unknown;
       try {
-        res = await client.embeddings.create({ model: opts.model, input: [...texts], encoding_format: "float" });
+        // truncate_prompt_tokens is vLLM's extension; the client passes unknown fields through.
+        const body = {
+          model: opts.model,
+          input: [...texts],
+          encoding_format: "float" as const,
+          ...(options?.truncate ? { truncate_prompt_tokens: opts.contextSize } : {}),
+        };
+        res = await client.embeddings.create(body);
       } catch (err) {
         throw classifyError(err, { engine: opts.name, endpoint: "POST /v1/embeddings" });
       }

@@ -60,7 +60,7 @@ export function createEngineServerApp(engine: Engine): Hono {
     checkModel(engine, body.model);
     if (!engine.capabilities.embeddings) throw new WireError(400, "The model does not support Embeddings API");
     const inputs = typeof body.input === "string" ? [body.input] : body.input;
-    const vectors = await engine.embed(inputs);
+    const vectors = await engine.embed(inputs, { truncate: body.truncate_prompt_tokens != null });
     const promptTokens = (await Promise.all(inputs.map((t) => engine.tokenize(t)))).reduce((n, t) => n + t.length, 0);
     return c.json({
       id: `embd-${crypto.randomUUID().replaceAll("-", "")}`,

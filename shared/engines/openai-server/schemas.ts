@@ -53,5 +53,7 @@ export const EmbeddingRequestSchema = z.object({
   model: z.string().nullish(),
   input: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
   encoding_format: z.literal("float", "only encoding_format \"float\" is supported").nullish(),
+  /** vLLM: keep only the first N tokens of each input (here: any N cuts to the engine's context). */
+  truncate_prompt_tokens: z.number().int().min(1).nullish(),
 });
 export type EmbeddingRequest = z.infer<typeof EmbeddingRequestSchema>;

@@ -82,9 +82,13 @@ async function chooseAnchors(
   const pool = await loadDatasetExamples(deps.store, tenant, spec.fromDatasetId ?? manifest.datasetId);
   if (spec.method === "random") return randomAnchors(pool, spec.size, spec.seed);
   if (!engine.capabilities.embeddings) throw new CapabilityError(engine.name, "embeddings (K-Means anchors)");
+  // The authors embed each example's full text with a 2-4k-token model; an engine with a shorter context embeds
+  // the leading part of a longer example rather than refusing the job.
   const embed = async (texts: string[]) => {
     const out: number[][] = [];
-    for (let i = 0; i < texts.length; i += EMBED_BATCH) out.push(...(await engine.embed(texts.slice(i, i + EMBED_BATCH))));
+    for (let i = 0; i < texts.length; i += EMBED_BATCH) {
+      out.push(...(await engine.embed(texts.slice(i, i + EMBED_BATCH), { truncate: true })));
+    }
     return out;
   };
   const { indices, examples } = await kmeansAnchors(pool, embed, spec.k, spec.seed);
