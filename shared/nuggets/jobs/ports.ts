@@ -11,6 +11,11 @@ import type { ObjectStore } from "../../store/object-store.js";
 /** Sends job messages (the SQS adapter batches them ≤ 10 per call). Delivery is at least once. */
 export interface NuggetsQueue {
   send(messages: readonly NuggetsMessage[]): Promise<void>;
+  /**
+   * Makes a received message visible again at once (SQS: visibility 0), so a message that can only fail again
+   * reaches the DLQ after its receives in seconds rather than after that many visibility timeouts.
+   */
+  redeliverNow?(receiptHandle: string): Promise<void>;
 }
 
 /** The engine registry as the pipeline uses it (`EngineRegistry` fits). */

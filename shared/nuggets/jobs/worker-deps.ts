@@ -63,6 +63,7 @@ export function sqsNuggetsQueue(sqs: SQSClient, queueUrl: string): NuggetsQueue 
     async send(messages) {
       if (messages.length > 0) await queue.sendBatch(messages);
     },
+    redeliverNow: (receiptHandle) => queue.changeVisibility(receiptHandle, 0),
   };
 }
 

@@ -6,7 +6,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { NuggetsMessageSchema } from "../../../schemas/nuggets-jobs.js";
-import { ValidationError } from "../../errors.js";
+import { AssayError, EngineError, ValidationError } from "../../errors.js";
 import { handleNuggetsMessage } from "./handle-message.js";
 import { logOf, type NuggetsJobDeps } from "./ports.js";
 
@@ -44,15 +44,31 @@ export function createNuggetsWorkerHandler(deps: NuggetsJobDeps, options: Nugget
       throw new ValidationError("malformed NUGGETS message", { messageId: record.messageId });
     }
     const started = Date.now();
-    await handleNuggetsMessage(deps, parsed.data, {
-      receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
-      maxReceiveCount,
-      remainingTimeMs: () => context?.getRemainingTimeInMillis() ?? budgetMs - (Date.now() - started),
-    });
+    try {
+      await handleNuggetsMessage(deps, parsed.data, {
+        receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
+        maxReceiveCount,
+        remainingTimeMs: () => context?.getRemainingTimeInMillis() ?? budgetMs - (Date.now() - started),
+      });
+    } catch (error) {
+      // Waiting out the visibility timeout (90 minutes deployed) between tries only helps a transient failure.
+      if (isPermanent(error) && deps.queue.redeliverNow && record.receiptHandle) {
+        await deps.queue.redeliverNow(record.receiptHandle).catch((e: unknown) =>
+          logOf(deps).warn("could not make a failed message visible again", { messageId: record.messageId, error: String(e) }),
+        );
+      }
+      throw error;
+    }
   };
 
   // A batch whose every record failed is reported item by item too (Powertools would otherwise throw): the
   // outcome for SQS is the same, and the local poller and tests see which records failed.
   return (event, context) =>
     processPartialResponse(event, recordHandler, processor, { ...(context ? { context } : {}), throwOnFullBatchFailure: false });
+}
+
+/** An error that the same message will meet again: bad input, a refused request, a missing capability. */
+export function isPermanent(error: unknown): boolean {
+  if (error instanceof EngineError) return !error.retryable;
+  return error instanceof AssayError && error.status < 500;
 }

@@ -42,4 +42,47 @@ describe("createNuggetsWorkerHandler", () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: "bad" }]);
     expect(h.queue.pending.map((p) => p.message.type)).toEqual(["shard"]);
   });
+
+  it("should make a permanently failing message visible again at once, and leave a transient one to its timeout", async () => {
+    const { isPermanent } = await import("../../../shared/nuggets/jobs/worker-handler.js");
+    const { EngineError, ValidationError } = await import("../../../shared/errors.js");
+    expect(isPermanent(new EngineError("bad token", { retryable: false }))).toBe(true);
+    expect(isPermanent(new EngineError("503", { retryable: true }))).toBe(false);
+    expect(isPermanent(new ValidationError("bad"))).toBe(true);
+    expect(isPermanent(new Error("socket hang up"))).toBe(false);
+
+    const poisoned = createInstantFakeEngine({ name: "fake", faults: { poisonToken: 3 + 126 } });
+    const healthy = createInstantFakeEngine({ name: "fake" });
+    // Fails only where shards score (prepare's zero-shot pass goes through), and only transiently.
+    const overloaded = {
+      ...healthy,
+      scoreSuffixes: async () => {
+        throw new EngineError("503 overloaded", { retryable: true, engineStatus: 503 });
+      },
+    };
+    for (const [engine, expected] of [
+      [poisoned, ["rh-shard"]],
+      [overloaded, []],
+    ] as const) {
+      const h = makeHarness(engine);
+      const examples = makeExamples(6);
+      examples[0] = { ...examples[0]!, output: "poison ~ here" };
+      const datasetId = await seedDataset(h, examples);
+      const anchorsId = await seedDataset(h, makeExamples(2, "anchor "));
+      const { manifest } = await createNuggetsJob(h.deps, TENANT, {
+        datasetId,
+        anchors: { method: "dataset", datasetId: anchorsId },
+        engine: "fake",
+        shardSize: 6,
+      });
+      const released: string[] = [];
+      const deps = { ...h.deps, queue: { ...h.deps.queue, send: h.deps.queue.send, redeliverNow: async (rh: string) => void released.push(rh) } };
+      await h.queue.drain(h.deps, { limit: 1 }); // prepare (zero-shot scoring never meets the poison)
+      const handler = createNuggetsWorkerHandler(deps, { maxReceiveCount: 5 });
+      const shard = JSON.stringify({ type: "shard", tenant: TENANT, jobId: manifest.jobId, shard: 0, from: 0, to: 6 });
+      const response = await handler({ Records: [record("shard", shard)] } as SQSEvent, { getRemainingTimeInMillis: () => 600_000 } as never);
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: "shard" }]);
+      expect(released).toEqual(expected);
+    }
+  });
 });
