@@ -226,6 +226,11 @@ describe("IAM", () => {
     expect(sends.flatMap((s) => s.resources.map(target))).toEqual([ownQueue]);
     const env = (template.findResources("AWS::Lambda::Function") as Resources)[fnId]!.Properties.Environment.Variables;
     expect(target(env.NUGGETS_QUEUE_URL)).toBe(ownQueue);
+    // A permanently failing message is made visible again at once (visibility 0) on its own queue.
+    const visibility = allowStatements(template).filter(
+      (s) => policies.has(s.policy) && s.actions.includes("sqs:ChangeMessageVisibility"),
+    );
+    expect(visibility.flatMap((s) => s.resources.map(target))).toEqual([ownQueue]);
   });
 
   it("should let workers delete nothing but a job's failure records", () => {
