@@ -162,15 +162,8 @@ export function registerNuggetsJobRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps
   });
   app.get(`${BASE}/:id/scores`, async (c) => {
     const id = jobId(c);
-    const lines = streamScores(jobDeps(), tenantOf(c), id, { raw: c.req.query("raw") === "true" });
-    // Pull the first line before answering, so "no results yet" is a 409, not a broken 200 stream.
-    const iterator = lines[Symbol.asyncIterator]();
-    const first = await iterator.next();
-    async function* rest(): AsyncIterable<string> {
-      if (!first.done) yield first.value;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-    }
-    return streamLines(c, "application/x-ndjson", rest(), `${id}-scores.jsonl`);
+    const lines = await streamScores(jobDeps(), tenantOf(c), id, { raw: c.req.query("raw") === "true" });
+    return streamLines(c, "application/x-ndjson", lines, `${id}-scores.jsonl`);
   });
 
   app.openAPIRegistry.registerPath({
@@ -192,11 +185,9 @@ export function registerNuggetsJobRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps
   app.get(`${BASE}/:id/subset`, async (c) => {
     const id = jobId(c);
     const spec = parseSubsetSpec({ threshold: c.req.query("threshold"), topPercent: c.req.query("topPercent") });
-    const examples = subset(jobDeps(), tenantOf(c), id, spec);
-    const iterator = examples[Symbol.asyncIterator]();
-    const first = await iterator.next();
+    const examples = await subset(jobDeps(), tenantOf(c), id, spec);
     async function* lines(): AsyncIterable<string> {
-      for (let next = first; !next.done; next = await iterator.next()) yield `${JSON.stringify(next.value)}\n`;
+      for await (const example of examples) yield `${JSON.stringify(example)}\n`;
     }
     const label = "threshold" in spec ? `gs-over-${spec.threshold}` : `top-${spec.topPercent}pct`;
     return streamLines(c, "application/x-ndjson", lines(), `${id}-${label}.jsonl`);

@@ -22,7 +22,11 @@ import { nowOf, type NuggetsJobDeps } from "./ports.js";
 import { uncoveredRanges } from "./ranges.js";
 
 /** The manifest, or 404 (also for another tenant's job). */
-export async function getManifest(deps: NuggetsJobDeps, tenant: string, jobId: string): Promise<NuggetsJobManifest> {
+export async function getManifest(
+  deps: Pick<NuggetsJobDeps, "store">,
+  tenant: string,
+  jobId: string,
+): Promise<NuggetsJobManifest> {
   const manifest = await deps.store.getJsonOrNull(jobKeys(tenant, jobId).manifest, NuggetsJobManifestSchema);
   if (!manifest) throw new NotFoundError(`job ${jobId} not found`, { jobId });
   return manifest;

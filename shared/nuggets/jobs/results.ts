@@ -12,36 +12,45 @@ import { bestFirst, type ScoredEntry } from "./summary-stats.js";
 import { getManifest } from "./job-status.js";
 import type { NuggetsJobDeps } from "./ports.js";
 
-/** The summary of a completed job; 409 while it is not complete. */
-export async function readSummary(deps: Pick<NuggetsJobDeps, "store">, tenant: string, jobId: string): Promise<NuggetsJobSummary> {
-  await getManifest(deps as NuggetsJobDeps, tenant, jobId);
+/** The manifest and summary of a completed job: 404 if there is no such job, 409 while it is not complete. */
+async function completedJob(deps: Pick<NuggetsJobDeps, "store">, tenant: string, jobId: string) {
+  const manifest = await getManifest(deps, tenant, jobId);
   const summary = await deps.store.getJsonOrNull(jobKeys(tenant, jobId).summary, NuggetsJobSummarySchema);
   if (!summary) throw new ConflictError(`job ${jobId} has no results yet`, { jobId });
-  return summary;
+  return { manifest, summary };
+}
+
+/** The summary of a completed job; 409 while it is not complete. */
+export async function readSummary(deps: Pick<NuggetsJobDeps, "store">, tenant: string, jobId: string): Promise<NuggetsJobSummary> {
+  return (await completedJob(deps, tenant, jobId)).summary;
 }
 
 /**
- * `scores.jsonl`, line by line (each newline-terminated). Without `raw` the `oneShot` sums are dropped.
+ * `scores.jsonl`, line by line (each newline-terminated). Without `raw` the `oneShot` sums are dropped. The job is
+ * checked before the promise resolves, so a caller can answer 404/409 before it starts streaming.
  *
  * @example
- * for await (const line of streamScores(deps, "acme", jobId, { raw: false })) res.write(line);
+ * for await (const line of await streamScores(deps, "acme", jobId, { raw: false })) res.write(line);
  */
-export async function* streamScores(
+export async function streamScores(
   deps: Pick<NuggetsJobDeps, "store">,
   tenant: string,
   jobId: string,
   opts: { raw?: boolean } = {},
-): AsyncIterable<string> {
-  await readSummary(deps, tenant, jobId);
-  for await (const line of deps.store.lines(jobKeys(tenant, jobId).scores)) {
-    if (line === "") continue;
-    if (opts.raw) {
-      yield `${line}\n`;
-      continue;
+): Promise<AsyncIterable<string>> {
+  await completedJob(deps, tenant, jobId);
+  const { store } = deps;
+  return (async function* () {
+    for await (const line of store.lines(jobKeys(tenant, jobId).scores)) {
+      if (line === "") continue;
+      if (opts.raw) {
+        yield `${line}\n`;
+        continue;
+      }
+      const { oneShot: _raw, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      yield `${JSON.stringify(rest)}\n`;
     }
-    const { oneShot: _raw, ...rest } = JSON.parse(line) as Record<string, unknown>;
-    yield `${JSON.stringify(rest)}\n`;
-  }
+  })();
 }
 
 /** Which candidates a subset takes: GS strictly above a threshold, or the best p percent. */
@@ -66,22 +75,25 @@ export async function subsetIndices(store: ObjectStore, tenant: string, jobId: s
 }
 
 /**
- * A training subset, in dataset order, ready for fine-tuning.
+ * A training subset, in dataset order, ready for fine-tuning. Like {@link streamScores}, the job and the subset's
+ * definition are checked before the promise resolves.
  *
  * @example
- * for await (const ex of subset(deps, "acme", jobId, { threshold: 0.8 })) write(JSON.stringify(ex) + "\n");
+ * for await (const ex of await subset(deps, "acme", jobId, { threshold: 0.8 })) write(JSON.stringify(ex) + "\n");
  */
-export async function* subset(
+export async function subset(
   deps: Pick<NuggetsJobDeps, "store">,
   tenant: string,
   jobId: string,
   spec: SubsetSpec,
-): AsyncIterable<{ instruction: string; input: string; output: string }> {
-  await readSummary(deps, tenant, jobId);
-  const manifest = await getManifest(deps as NuggetsJobDeps, tenant, jobId);
+): Promise<AsyncIterable<{ instruction: string; input: string; output: string }>> {
+  const { manifest } = await completedJob(deps, tenant, jobId);
   const wanted = await subsetIndices(deps.store, tenant, jobId, spec);
-  let index = 0;
-  for await (const example of deps.store.iterateJsonl(datasetKeys(tenant, manifest.datasetId).records, NuggetsExampleSchema)) {
-    if (wanted.has(index++)) yield { instruction: example.instruction, input: example.input ?? "", output: example.output };
-  }
+  const { store } = deps;
+  return (async function* () {
+    let index = 0;
+    for await (const example of store.iterateJsonl(datasetKeys(tenant, manifest.datasetId).records, NuggetsExampleSchema)) {
+      if (wanted.has(index++)) yield { instruction: example.instruction, input: example.input ?? "", output: example.output };
+    }
+  })();
 }

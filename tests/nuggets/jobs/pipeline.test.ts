@@ -77,17 +77,17 @@ describe("NUGGETS job pipeline", () => {
     expect(status.status).toBe("completed");
     expect(status.progress).toMatchObject({ candidatesScored: N, pairsScored: N * M, pairsTotal: N * M, shardsDone: 4, shardsFailed: 0 });
 
-    const stripped = await collect(streamScores(h.deps, TENANT, manifest.jobId));
+    const stripped = await collect(await streamScores(h.deps, TENANT, manifest.jobId));
     expect(JSON.parse(stripped[0]!)).not.toHaveProperty("oneShot");
-    const raw = await collect(streamScores(h.deps, TENANT, manifest.jobId, { raw: true }));
+    const raw = await collect(await streamScores(h.deps, TENANT, manifest.jobId, { raw: true }));
     expect(JSON.parse(raw[0]!).oneShot).toHaveLength(M);
 
     const t = 0.5;
-    const above = await collect(subset(h.deps, TENANT, manifest.jobId, { threshold: t }));
+    const above = await collect(await subset(h.deps, TENANT, manifest.jobId, { threshold: t }));
     const expected = lines.filter((l) => l.goldenScore > t).map((l) => l.index);
     expect(above.map((e) => e.instruction)).toEqual(expected.map((i) => examples[i]!.instruction));
     expect(above.every((e) => typeof e.input === "string")).toBe(true);
-    const top = await collect(subset(h.deps, TENANT, manifest.jobId, { topPercent: 10 }));
+    const top = await collect(await subset(h.deps, TENANT, manifest.jobId, { topPercent: 10 }));
     expect(top).toHaveLength(6);
     const best = [...lines].sort((a, b) => b.goldenScore - a.goldenScore || a.index - b.index).slice(0, 6).map((l) => l.index);
     expect(top.map((e) => e.instruction)).toEqual(best.sort((a, b) => a - b).map((i) => examples[i]!.instruction));
@@ -214,6 +214,14 @@ describe("NUGGETS job pipeline", () => {
     expect(retried).toMatchObject({ shards: [1], messages: 1 });
     await h.queue.drain(h.deps);
     expect((await getNuggetsJobStatus(h.deps, TENANT, manifest.jobId)).status).toBe("completed");
+  });
+
+  it("should refuse results with a 409 before anything is streamed while the job is running", async () => {
+    const h = makeHarness(createInstantFakeEngine({ name: "fake" }));
+    const manifest = await startJob(h);
+    await expect(streamScores(h.deps, TENANT, manifest.jobId)).rejects.toBeInstanceOf(ConflictError);
+    await expect(subset(h.deps, TENANT, manifest.jobId, { threshold: 0.5 })).rejects.toBeInstanceOf(ConflictError);
+    await expect(readSummary(h.deps, TENANT, manifest.jobId)).rejects.toBeInstanceOf(ConflictError);
   });
 
   it("should score no further shard once a job is cancelled", async () => {
