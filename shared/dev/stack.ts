@@ -12,7 +12,7 @@ import type { Engine } from "../engines/engine.js";
 import { startLocalAws, type LocalAws } from "../local/emulator.js";
 import { startSqsPoller } from "../local/sqs-poller.js";
 import { createNuggetsWorkerHandler } from "../nuggets/jobs/worker-handler.js";
-import { envCallbackSecrets, sqsNuggetsQueue } from "../nuggets/jobs/worker-deps.js";
+import { callbackSecretsFrom, parseCallbackSecrets, sqsNuggetsQueue } from "../nuggets/jobs/worker-deps.js";
 import type { NuggetsJobOptions } from "../nuggets/jobs/ports.js";
 import { S3ObjectStore } from "../store/s3-object-store.js";
 import { S3UploadUrlSigner } from "../store/upload-urls.js";
@@ -127,7 +127,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const queue = sqsNuggetsQueue(aws.sqs, aws.queueUrls[LOCAL_QUEUES.nuggets]!);
     // Callbacks to the developer's own machine are the point of a local stack; deployed stacks refuse them.
     const nuggetsOptions: NuggetsJobOptions = { allowLoopbackCallbacks: true, ...opts.nuggets?.options };
-    const secrets = envCallbackSecrets(JSON.stringify({ ...parseSecrets(), [LOCAL_TENANT]: callbackSecret }));
+    const secrets = callbackSecretsFrom({
+      ...parseCallbackSecrets(process.env.ASSAY_CALLBACK_SECRETS),
+      [LOCAL_TENANT]: callbackSecret,
+    });
 
     // The worker Lambda would run, fed by polling the local queue. Its time budget stays inside the visibility
     // timeout, so a long shard checkpoints before its message could be handed to another consumer.
@@ -167,8 +170,3 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   }
 }
 
-/** Callback secrets configured in the environment for other tenants (`ASSAY_CALLBACK_SECRETS`), if any. */
-function parseSecrets(): Record<string, string> {
-  const raw = process.env.ASSAY_CALLBACK_SECRETS;
-  return raw ? (JSON.parse(raw) as Record<string, string>) : {};
-}

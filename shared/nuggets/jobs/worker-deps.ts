@@ -37,16 +37,18 @@ export interface WorkerDepsInput {
   readonly options?: NuggetsJobOptions;
 }
 
-/** Callback secrets from a JSON object `{tenant: secret}` (in production the variable is filled from a secret store). */
-export function envCallbackSecrets(raw: string | undefined): CallbackSecrets {
-  let map: Record<string, string> = {};
-  if (raw) {
-    try {
-      map = JSON.parse(raw) as Record<string, string>;
-    } catch (cause) {
-      throw new ConfigurationError("ASSAY_CALLBACK_SECRETS must be a JSON object of tenant → secret", undefined, { cause });
-    }
+/** Parses `ASSAY_CALLBACK_SECRETS`-style JSON: an object of tenant → secret (absent: none). */
+export function parseCallbackSecrets(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  try {
+    return JSON.parse(raw) as Record<string, string>;
+  } catch (cause) {
+    throw new ConfigurationError("ASSAY_CALLBACK_SECRETS must be a JSON object of tenant → secret", undefined, { cause });
   }
+}
+
+/** Callback secrets by tenant; a tenant without one cannot have callbacks signed. */
+export function callbackSecretsFrom(map: Readonly<Record<string, string>>): CallbackSecrets {
   return {
     async callbackSecret(tenant) {
       const secret = map[tenant];
@@ -55,6 +57,9 @@ export function envCallbackSecrets(raw: string | undefined): CallbackSecrets {
     },
   };
 }
+
+/** Callback secrets from a JSON object `{tenant: secret}` (in production the variable is filled from a secret store). */
+export const envCallbackSecrets = (raw: string | undefined): CallbackSecrets => callbackSecretsFrom(parseCallbackSecrets(raw));
 
 /** The queue port over SQS (batches of ≤ 10, failed entries retried by the adapter). */
 export function sqsNuggetsQueue(sqs: SQSClient, queueUrl: string): NuggetsQueue {
