@@ -1,36 +1,26 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, sharedFile } from "../../shared/config/shared-files.js";
+import { spawnEngineServer, type EngineServerProcess } from "../../bench/engine-server-process.js";
+import { sharedFile } from "../../shared/config/shared-files.js";
 import { createEmbeddedEngine } from "../../shared/engines/embedded/index.js";
 import type { Engine } from "../../shared/engines/engine.js";
 import { createInstantFakeEngine } from "../../shared/engines/fake/instant-fake-engine.js";
 import { createVllmEngine } from "../../shared/engines/vllm/index.js";
-import { waitForOutput } from "../helpers/process.js";
 import { engineContract, OFF_DOMAIN } from "./engine.case.js";
 
 const MODEL = sharedFile("models/stories260K.gguf");
 
-/** `assay engine serve` as its own process, as a user would run it; resolves with its URL. */
-async function serveModel(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["bin/assay.js", "engine", "serve", "--model", MODEL, "--port", "0"], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return { child, url: await waitForOutput(child, /at (http:\/\/127\.0\.0\.1:\d+)/, "assay engine serve") };
-}
-
 let embedded: Engine;
 let overHttp: Engine;
-let server: ChildProcess | undefined;
+/** `assay engine serve` in its own process, as a user would run it (killed even if this process dies). */
+let server: EngineServerProcess | undefined;
 
 beforeAll(async () => {
   embedded = await createEmbeddedEngine({ name: "embedded", modelPath: MODEL, threads: 1 });
-  const served = await serveModel();
-  server = served.child;
+  server = await spawnEngineServer({ modelPath: MODEL });
   overHttp = createVllmEngine({
     name: "vllm-over-embedded",
     kind: "vllm",
-    baseUrl: served.url,
+    baseUrl: server.url,
     model: "stories260K",
     contextSize: embedded.contextSize,
     bosToken: embedded.bosToken,
@@ -38,7 +28,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  server?.kill("SIGTERM");
+  await server?.close();
   await embedded?.close();
 });
 
