@@ -18,7 +18,7 @@ import type {
   DetailedLogprobsEngine,
   DetailedScoreResult,
   TokenLogprobDetail,
-} from "../openai-server/detailed-logprobs.js";
+} from "../detailed-logprobs.js";
 import { loadLlamaRuntime } from "./llama-runtime.js";
 import { LogitsSequence } from "./logits-sequence.js";
 import { logNormalizer, rankOf, topTokens } from "./logits-math.js";

@@ -1,12 +1,13 @@
 import { EngineError } from "../../errors.js";
 import { mulberry32 } from "../../random/mulberry32.js";
-import type {
-  Engine,
-  GenerateRequest,
-  GenerateResult,
-  ScoreRequest,
-  ScoreResult,
-  SuffixScoreRequest,
+import {
+  scoreSuffixesByFullPrompts,
+  type Engine,
+  type GenerateRequest,
+  type GenerateResult,
+  type ScoreRequest,
+  type ScoreResult,
+  type SuffixScoreRequest,
 } from "../engine.js";
 
 /** How a fake engine misbehaves, for fault-injection tests. */
@@ -84,9 +85,7 @@ export function createInstantFakeEngine(opts: { name: string; contextSize?: numb
       return String.fromCharCode(...tokens.filter((t) => t >= 3).map((t) => t - 3));
     },
     score,
-    async scoreSuffixes(request: SuffixScoreRequest) {
-      return score(request.suffixes.map((s) => ({ tokens: [...request.prefix, ...s.tokens], from: request.prefix.length + s.from })));
-    },
+    scoreSuffixes: (request: SuffixScoreRequest) => scoreSuffixesByFullPrompts({ score }, request),
     async generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]> {
       maybeFail(requests.map((r) => r.prompt));
       return requests.map((r) => {

@@ -7,7 +7,7 @@ import {
   type WireCompletionLogprobs,
   type WireLogprob,
 } from "./completion-response.js";
-import { hasDetailedLogprobs, type TokenLogprobDetail } from "./detailed-logprobs.js";
+import { hasDetailedLogprobs, type TokenLogprobDetail } from "../detailed-logprobs.js";
 import type { CompletionRequest } from "./schemas.js";
 import { TokenPieces } from "./token-pieces.js";
 import { WireError } from "./wire-errors.js";

@@ -1,3 +1,3 @@
 export { createEngineServerApp } from "./app.js";
 export { startEngineServer, type RunningEngineServer } from "./server.js";
-export { hasDetailedLogprobs, type DetailedLogprobsEngine } from "./detailed-logprobs.js";
+export { hasDetailedLogprobs, type DetailedLogprobsEngine } from "../detailed-logprobs.js";

@@ -1,4 +1,4 @@
-import type { Engine, GenerateRequest, GenerateResult, ScoreRequest } from "../engine.js";
+import type { Engine, GenerateRequest, GenerateResult, ScoreRequest } from "./engine.js";
 
 /**
  * What vLLM's wire format reports per token beyond its log-prob: its rank in the full distribution and the most
