@@ -12,6 +12,7 @@ import type {
   ObjectBody,
   ObjectInfo,
   StoredBytes,
+  StreamBody,
   WriteOptions,
 } from "./object-store.js";
 import { normalizeEtag } from "./etag.js";
@@ -32,9 +33,24 @@ function toBytes(body: ObjectBody): Uint8Array {
 /** @example const store = new MemoryObjectStore(); await store.putJson("t/acme/x.json", { a: 1 }); */
 export class MemoryObjectStore extends ObjectStoreBase {
   readonly #objects = new Map<string, Entry>();
+  /** Every key, sorted, so a listing costs what it returns (plus a binary search), as on S3. */
+  readonly #sorted: string[] = [];
+
+  /** Where `key` is or would go in the sorted keys. */
+  #position(key: string): number {
+    let lo = 0;
+    let hi = this.#sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#sorted[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 
   #write(key: string, body: ObjectBody, options?: WriteOptions): string {
     const bytes = toBytes(body);
+    if (!this.#objects.has(key)) this.#sorted.splice(this.#position(key), 0, key);
     // S3's ETag for a single-part upload is the quoted MD5 of the body; same content, same ETag.
     const etag = `"${createHash("md5").update(bytes).digest("hex")}"`;
     this.#objects.set(key, {
@@ -77,15 +93,29 @@ export class MemoryObjectStore extends ObjectStoreBase {
     };
   }
 
+  async putStream(key: string, body: StreamBody, options?: WriteOptions): Promise<{ etag: string }> {
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(toBytes(chunk));
+    return { etag: this.#write(key, Buffer.concat(chunks), options) };
+  }
+
   async delete(key: string): Promise<void> {
-    this.#objects.delete(key);
+    if (!this.#objects.delete(key)) return;
+    this.#sorted.splice(this.#position(key), 1);
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
-    const keys = [...this.#objects.keys()].filter((key) => key.startsWith(prefix)).sort();
-    for (const key of keys) {
+    // Walk the sorted keys from the prefix on; a key deleted meanwhile is skipped, one added may or may not show.
+    let last: string | null = null;
+    for (let i = this.#position(prefix); ; ) {
+      const key = this.#sorted[i];
+      if (key === undefined || !key.startsWith(prefix)) return;
       const entry = this.#objects.get(key);
       if (entry) yield { key, etag: entry.etag, size: entry.body.byteLength, lastModified: entry.lastModified };
+      last = key;
+      // The array may have changed while we yielded: find our place again.
+      i = this.#position(last);
+      if (this.#sorted[i] === last) i++;
     }
   }
 

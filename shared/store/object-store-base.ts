@@ -4,6 +4,7 @@
  * read-modify-write loop.
  */
 import { createInterface } from "node:readline";
+import { ExponentialBackoff, handleType, retry } from "cockatiel";
 import type { Readable } from "node:stream";
 import type { z } from "zod";
 import { ConflictError, NotFoundError } from "../errors.js";
@@ -23,6 +24,7 @@ import type {
   ObjectInfo,
   ObjectStore,
   StoredBytes,
+  StreamBody,
   UpdateOptions,
   Versioned,
   WriteOptions,
@@ -30,10 +32,18 @@ import type {
 
 const decoder = new TextDecoder();
 
-/** Jittered backoff between lost races, so two writers do not collide again in lockstep. */
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.random() * Math.min(200, 10 * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Thrown inside `update`'s policy when a conditional write lost; never escapes. */
+class LostRace extends Error {}
+
+/**
+ * Retries of a read-modify-write that lost a race: decorrelated jitter from 10 ms up to 200 ms, so two writers do
+ * not collide again in lockstep.
+ */
+function raceRetry(maxAttempts: number) {
+  return retry(handleType(LostRace), {
+    maxAttempts: Math.max(0, maxAttempts - 1),
+    backoff: new ExponentialBackoff({ initialDelay: 10, maxDelay: 200 }),
+  });
 }
 
 /** Base for object stores: implement the primitives, inherit the rest. */
@@ -44,6 +54,7 @@ export abstract class ObjectStoreBase implements ObjectStore {
   abstract head(key: string): Promise<ObjectInfo | null>;
   abstract delete(key: string): Promise<void>;
   abstract list(prefix: string, options?: { pageSize?: number }): AsyncIterable<ObjectInfo>;
+  abstract putStream(key: string, body: StreamBody, options?: WriteOptions): Promise<{ etag: string }>;
   abstract createOnce(key: string, body: ObjectBody, options?: WriteOptions): Promise<CreateOnceResult>;
   abstract compareAndSwap(
     key: string,
@@ -75,6 +86,16 @@ export abstract class ObjectStoreBase implements ObjectStore {
   async putJson<T>(key: string, value: T, schema?: z.ZodType<T>): Promise<{ etag: string }> {
     const checked = schema ? validate(schema, value, { key }) : value;
     return this.putBytes(key, JSON.stringify(checked), { contentType: JSON_CONTENT_TYPE });
+  }
+
+  async createOnceJson<T>(key: string, value: T, schema: z.ZodType<T>): Promise<CreateOnceResult> {
+    const checked = validate(schema, value, { key });
+    return this.createOnce(key, JSON.stringify(checked), { contentType: JSON_CONTENT_TYPE });
+  }
+
+  async compareAndSwapJson<T>(key: string, value: T, schema: z.ZodType<T>, etag: string): Promise<CompareAndSwapResult> {
+    const checked = validate(schema, value, { key });
+    return this.compareAndSwap(key, JSON.stringify(checked), etag, { contentType: JSON_CONTENT_TYPE });
   }
 
   async getJsonl<S extends z.ZodType>(key: string, schema: S): Promise<z.infer<S>[]> {
@@ -110,27 +131,37 @@ export abstract class ObjectStoreBase implements ObjectStore {
   async update<S extends z.ZodType>(
     key: string,
     schema: S,
-    fn: (current: z.infer<S> | null) => z.infer<S> | Promise<z.infer<S>>,
+    fn: (current: z.infer<S> | null) => z.infer<S> | null | Promise<z.infer<S> | null>,
     options: UpdateOptions = {},
   ): Promise<Versioned<z.infer<S>>> {
     const maxAttempts = options.maxAttempts ?? 5;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const current = await this.getJsonVersioned(key, schema);
-      const next = validate(schema, await fn(current?.value ?? null), { key });
-      const body = JSON.stringify(next);
-      const write = { contentType: JSON_CONTENT_TYPE };
-      if (current === null) {
-        const created = await this.createOnce(key, body, write);
-        if (created.status === "created") return { value: next, etag: created.etag };
-      } else {
-        const swapped = await this.compareAndSwap(key, body, current.etag, write);
-        if (swapped.status === "updated") return { value: next, etag: swapped.etag };
-      }
-      if (attempt < maxAttempts) await backoff(attempt);
+    try {
+      return await raceRetry(maxAttempts).execute(async () => {
+        const current = await this.getJsonVersioned(key, schema);
+        const proposed = await fn(current?.value ?? null);
+        if (proposed === null) {
+          if (!options.allowNoChange) throw new TypeError(`update of ${key}: fn returned null without allowNoChange`);
+          if (current === null) throw new TypeError(`update of ${key}: nothing stored and no value to create`);
+          return current;
+        }
+        const next = validate(schema, proposed, { key });
+        const body = JSON.stringify(next);
+        const write = { contentType: JSON_CONTENT_TYPE };
+        if (current === null) {
+          const created = await this.createOnce(key, body, write);
+          if (created.status === "created") return { value: next, etag: created.etag };
+        } else {
+          const swapped = await this.compareAndSwap(key, body, current.etag, write);
+          if (swapped.status === "updated") return { value: next, etag: swapped.etag };
+        }
+        throw new LostRace();
+      });
+    } catch (error) {
+      if (!(error instanceof LostRace)) throw error;
+      throw new ConflictError(`${key} kept changing under us; gave up after ${maxAttempts} attempts`, {
+        key,
+        attempts: maxAttempts,
+      });
     }
-    throw new ConflictError(`${key} kept changing under us; gave up after ${maxAttempts} attempts`, {
-      key,
-      attempts: maxAttempts,
-    });
   }
 }

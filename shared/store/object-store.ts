@@ -37,6 +37,9 @@ export interface Versioned<T> {
 /** Bodies the raw writes accept. */
 export type ObjectBody = string | Uint8Array;
 
+/** A body written piece by piece (`putStream`): chunks of text or bytes, in order. */
+export type StreamBody = AsyncIterable<string | Uint8Array>;
+
 /** Options for raw writes. */
 export interface WriteOptions {
   contentType?: string;
@@ -46,6 +49,11 @@ export interface WriteOptions {
 export interface UpdateOptions {
   /** Read-modify-write attempts before giving up with a ConflictError. Default 5. */
   maxAttempts?: number;
+  /**
+   * Return `null` from `fn` to leave the object as it is (nothing is written). Lets a caller make an update
+   * idempotent: a second application of the same change writes nothing.
+   */
+  allowNoChange?: boolean;
 }
 
 /** The object store port. Keys are plain strings (build tenant keys with `tenantKey`). */
@@ -83,10 +91,20 @@ export interface ObjectStore {
   /** Every object under a prefix, in key order, across all pages. */
   list(prefix: string, options?: { pageSize?: number }): AsyncIterable<ObjectInfo>;
 
+  /**
+   * Writes a body of any length without holding it: S3 gets a multipart upload (parts of a few MiB, so memory does
+   * not grow with the object), the memory store concatenates. Overwrites like `putBytes`.
+   */
+  putStream(key: string, body: StreamBody, options?: WriteOptions): Promise<{ etag: string }>;
+
   /** Writes only if nothing is stored at the key. */
   createOnce(key: string, body: ObjectBody, options?: WriteOptions): Promise<CreateOnceResult>;
+  /** `createOnce` of a JSON object, validated against its schema first (every stored JSON record goes through one). */
+  createOnceJson<T>(key: string, value: T, schema: z.ZodType<T>): Promise<CreateOnceResult>;
   /** Writes only if the stored object still has `etag`. */
   compareAndSwap(key: string, body: ObjectBody, etag: string, options?: WriteOptions): Promise<CompareAndSwapResult>;
+  /** `compareAndSwap` of a JSON object, validated against its schema first. */
+  compareAndSwapJson<T>(key: string, value: T, schema: z.ZodType<T>, etag: string): Promise<CompareAndSwapResult>;
   /**
    * Read-modify-write of a JSON object with compare-and-swap retries: `fn` gets the current value (`null` when
    * absent, then the write is create-once) and returns the next one. `fn` may run several times; keep it pure.
@@ -95,7 +113,7 @@ export interface ObjectStore {
   update<S extends z.ZodType>(
     key: string,
     schema: S,
-    fn: (current: z.infer<S> | null) => z.infer<S> | Promise<z.infer<S>>,
+    fn: (current: z.infer<S> | null) => z.infer<S> | null | Promise<z.infer<S> | null>,
     options?: UpdateOptions,
   ): Promise<Versioned<z.infer<S>>>;
 }

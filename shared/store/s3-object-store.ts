@@ -13,6 +13,8 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { ExponentialBackoff, handleWhen, retry } from "cockatiel";
 import { NotFoundError } from "../errors.js";
 import { ObjectStoreBase } from "./object-store-base.js";
 import type {
@@ -21,6 +23,7 @@ import type {
   ObjectBody,
   ObjectInfo,
   StoredBytes,
+  StreamBody,
   WriteOptions,
 } from "./object-store.js";
 import { s3ErrorKind } from "./s3-errors.js";
@@ -33,7 +36,9 @@ export interface S3ObjectStoreOptions {
   conflictRetries?: number;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Multipart parts: S3's minimum (5 MiB) is the memory a streamed write holds per part in flight. */
+const STREAM_PART_BYTES = 5 * 1024 * 1024;
+const STREAM_PARTS_IN_FLIGHT = 2;
 
 /** @example const store = new S3ObjectStore({ client: new S3Client({}), bucket: "assay-data" }); */
 export class S3ObjectStore extends ObjectStoreBase {
@@ -88,6 +93,24 @@ export class S3ObjectStore extends ObjectStoreBase {
     return { etag: out.ETag ?? "" };
   }
 
+  async putStream(key: string, body: StreamBody, options?: WriteOptions): Promise<{ etag: string }> {
+    const upload = new Upload({
+      client: this.#client,
+      params: {
+        Bucket: this.#bucket,
+        Key: key,
+        Body: Readable.from(body),
+        ContentType: options?.contentType ?? "application/octet-stream",
+      },
+      partSize: STREAM_PART_BYTES,
+      queueSize: STREAM_PARTS_IN_FLIGHT,
+      // A failed part aborts the upload: no orphaned parts billed in the bucket.
+      leavePartsOnError: false,
+    });
+    const out = await upload.done();
+    return { etag: out.ETag ?? "" };
+  }
+
   async head(key: string): Promise<ObjectInfo | null> {
     try {
       const out = await this.#client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: key }));
@@ -132,18 +155,21 @@ export class S3ObjectStore extends ObjectStoreBase {
     options: WriteOptions | undefined,
     condition: Partial<PutObjectCommandInput>,
   ): Promise<string | null> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const out = await this.#put(key, body, options, condition);
-        return out.ETag ?? "";
-      } catch (error) {
-        const kind = s3ErrorKind(error);
-        // If-Match on a key that has since been deleted is answered 404: the caller's ETag is stale all the same.
-        if (kind === "precondition-failed" || (kind === "not-found" && condition.IfMatch)) return null;
-        if (kind !== "conflict") throw error;
-        if (attempt >= this.#conflictRetries) return null;
-        await pause(20 * attempt + Math.random() * 30);
-      }
+    // 409: another conditional write to the key was in flight; worth a few short, jittered retries.
+    const conflicts = retry(
+      handleWhen((error) => s3ErrorKind(error) === "conflict"),
+      { maxAttempts: Math.max(0, this.#conflictRetries - 1), backoff: new ExponentialBackoff({ initialDelay: 20, maxDelay: 200 }) },
+    );
+    try {
+      const out = await conflicts.execute(() => this.#put(key, body, options, condition));
+      return out.ETag ?? "";
+    } catch (error) {
+      const kind = s3ErrorKind(error);
+      // If-Match on a key that has since been deleted is answered 404: the caller's ETag is stale all the same.
+      if (kind === "precondition-failed" || (kind === "not-found" && condition.IfMatch)) return null;
+      // 409s that persist: another writer is winning, which is the same answer.
+      if (kind === "conflict") return null;
+      throw error;
     }
   }
 

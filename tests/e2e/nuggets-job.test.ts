@@ -11,7 +11,7 @@ import { repoRoot, sharedFile } from "../../shared/config/shared-files.js";
 import { LOCAL_QUEUES, startLocalStack, type LocalStack } from "../../shared/dev/stack.js";
 import { createInstantFakeEngine } from "../../shared/engines/fake/instant-fake-engine.js";
 import { withResilience } from "../../shared/engines/resilience.js";
-import { verifyCallback } from "../../shared/nuggets/jobs/callback-signature.js";
+import { verifyCallback } from "../../shared/jobs/callback-signature.js";
 import { json } from "../helpers/http.js";
 
 /**

@@ -6,8 +6,8 @@
  */
 import { CallbackStateSchema, type CallbackState, type NuggetsJobManifest } from "../../../schemas/nuggets-jobs.js";
 import { ConfigurationError, ValidationError } from "../../errors.js";
-import { callbackHeaders } from "./callback-signature.js";
-import { assertCallbackUrlAllowed, systemLookup } from "./callback-url.js";
+import { callbackHeaders } from "../../jobs/callback-signature.js";
+import { assertCallbackUrlAllowed, systemLookup } from "../../jobs/callback-url.js";
 import { jobKeys } from "./job-keys.js";
 import { logOf, nowOf, sleepOf, type HttpPost, type NuggetsJobDeps } from "./ports.js";
 

@@ -8,7 +8,7 @@ import {
   type NuggetsJobManifest,
 } from "../../../schemas/nuggets-jobs.js";
 import { ConflictError, ValidationError } from "../../errors.js";
-import { assertCallbackUrlAllowed, systemLookup } from "./callback-url.js";
+import { assertCallbackUrlAllowed, systemLookup } from "../../jobs/callback-url.js";
 import { jobIdFor, randomJobId, stableHash } from "./job-id.js";
 import { jobKeys } from "./job-keys.js";
 import { checkJobRequest } from "./job-request.js";

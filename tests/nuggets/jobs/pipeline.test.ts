@@ -4,7 +4,7 @@ import { createInstantFakeEngine } from "../../../shared/engines/fake/instant-fa
 import { withResilience } from "../../../shared/engines/resilience.js";
 import { ConflictError } from "../../../shared/errors.js";
 import { prepareAnchor, prepareCandidate } from "../../../shared/nuggets/anchor-tokens.js";
-import { verifyCallback } from "../../../shared/nuggets/jobs/callback-signature.js";
+import { verifyCallback } from "../../../shared/jobs/callback-signature.js";
 import { createNuggetsJob } from "../../../shared/nuggets/jobs/create-job.js";
 import { handleNuggetsMessage } from "../../../shared/nuggets/jobs/handle-message.js";
 import { histogramSvg } from "../../../shared/nuggets/jobs/histogram-svg.js";

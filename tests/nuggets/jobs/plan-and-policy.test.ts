@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createInstantFakeEngine } from "../../../shared/engines/fake/instant-fake-engine.js";
 import { randomAnchors } from "../../../shared/nuggets/anchors.js";
-import { addressProblem, assertCallbackUrlAllowed, checkCallbackUrl } from "../../../shared/nuggets/jobs/callback-url.js";
+import { addressProblem, assertCallbackUrlAllowed, checkCallbackUrl } from "../../../shared/jobs/callback-url.js";
 import { createNuggetsJob } from "../../../shared/nuggets/jobs/create-job.js";
 import { planNuggetsJob } from "../../../shared/nuggets/jobs/plan-job.js";
 import { coveredCount, mergeRanges, uncoveredRanges } from "../../../shared/nuggets/jobs/ranges.js";
@@ -116,7 +116,10 @@ describe("callback URL policy", () => {
   });
 
   it("should accept https://example.com and reject a host that resolves to loopback", async () => {
-    await expect(assertCallbackUrlAllowed("https://example.com/hook", {}, lookup)).resolves.toBeInstanceOf(URL);
+    const allowed = await assertCallbackUrlAllowed("https://example.com/hook", {}, lookup);
+    expect(allowed.url).toBeInstanceOf(URL);
+    // The address the POST will connect to is the one that was checked.
+    expect(allowed.address.address).toBe((await lookup("example.com"))[0]!.address);
     await expect(assertCallbackUrlAllowed("https://sneaky.example.net/hook", {}, lookup)).rejects.toThrow(/loopback/);
   });
 

@@ -6,8 +6,8 @@
  */
 import { lookup as dnsLookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
-import { ValidationError } from "../../errors.js";
-import type { LookupAll } from "./ports.js";
+import { ValidationError } from "../errors.js";
+import type { LookupAll, PinnedAddress } from "./ports.js";
 
 /** The system resolver, every address (what a POST would connect to). */
 export const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
@@ -99,13 +99,18 @@ export function checkCallbackUrl(raw: string, policy: CallbackUrlPolicy = {}): C
 
 /**
  * {@link checkCallbackUrl}, then every address the host resolves to must pass too. Throws a ValidationError with
- * the reason. Run at submission and again just before each POST (the DNS answer may have changed since).
+ * the reason. Run at submission and again just before each POST (the DNS answer may have changed since); the POST
+ * then connects to the returned address, never to a fresh resolution of the host (DNS rebinding).
  */
-export async function assertCallbackUrlAllowed(raw: string, policy: CallbackUrlPolicy, lookup: LookupAll): Promise<URL> {
+export async function assertCallbackUrlAllowed(
+  raw: string,
+  policy: CallbackUrlPolicy,
+  lookup: LookupAll,
+): Promise<{ url: URL; address: PinnedAddress }> {
   const verdict = checkCallbackUrl(raw, policy);
   if (!verdict.ok) throw new ValidationError(`callback URL refused: ${verdict.reason}`, { callbackUrl: raw });
-  if (verdict.literal) return verdict.url;
-  let addresses: readonly { address: string }[];
+  if (verdict.literal) return { url: verdict.url, address: { address: verdict.hostname, family: isIP(verdict.hostname) } };
+  let addresses: readonly { address: string; family: number }[];
   try {
     addresses = await lookup(verdict.hostname);
   } catch (cause) {
@@ -124,5 +129,6 @@ export async function assertCallbackUrlAllowed(raw: string, policy: CallbackUrlP
       });
     }
   }
-  return verdict.url;
+  const first = addresses[0]!;
+  return { url: verdict.url, address: { address: first.address, family: first.family || isIP(first.address) } };
 }
