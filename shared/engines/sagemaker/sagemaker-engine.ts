@@ -22,10 +22,9 @@ import {
 import { classifyError } from "../http-errors.js";
 import {
   assertScoreRequest,
-  buildGenerateBody,
   buildScoreBody,
-  groupByParams,
-  parseGenerateResponse,
+  emptyGeneration,
+  generateByParamGroups,
   parseScoreResponse,
 } from "../openai-compatible/completions-wire.js";
 import { sagemakerConfigSchema, type SagemakerConfig } from "./sagemaker-config.js";
@@ -114,24 +113,16 @@ export function createSagemakerEngine(cfg: SagemakerConfig, deps: SagemakerDeps)
   }
 
   async function generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]> {
-    if (c.format === "tgi") {
-      return Promise.all(
-        requests.map(async (r) => parseTgiGenerateResponse(await invoke(buildTgiGenerateBody(await tgiText(r.prompt), r.params)), c.name)),
-      );
-    }
-    const out = new Array<GenerateResult>(requests.length);
-    await Promise.all(
-      groupByParams(requests).map(async (idx) => {
-        const body = buildGenerateBody(
-          idx.map((i) => requests[i]!.prompt),
-          requests[idx[0]!]!.params,
-          c.model,
-        );
-        const results = parseGenerateResponse(await invoke(body), idx.length, c.name);
-        idx.forEach((i, k) => (out[i] = results[k]!));
-      }),
+    // The same rule as the OpenAI-compatible engine: maxTokens 0 is answered without invoking the endpoint, whatever
+    // maxTokensZero says (LMI containers on older vLLM reject max_tokens 0; TGI rejects max_new_tokens 0).
+    if (c.format === "vllm") return generateByParamGroups(requests, c.model, c.name, invoke);
+    return Promise.all(
+      requests.map(async (r) =>
+        r.params.maxTokens === 0
+          ? emptyGeneration()
+          : parseTgiGenerateResponse(await invoke(buildTgiGenerateBody(await tgiText(r.prompt), r.params)), c.name),
+      ),
     );
-    return out;
   }
 
   return {
