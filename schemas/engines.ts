@@ -95,3 +95,26 @@ export const EngineDescriptorSchema = z
   })
   .openapi("Engine");
 export type EngineDescriptor = z.infer<typeof EngineDescriptorSchema>;
+
+/** One replica of an engine pool, as `Engine.stats()` reports it: an id, never an address. */
+export const ReplicaStatsSchema = z
+  .object({
+    /** `r0`, `r1`, … in configuration order. */
+    id: z.string().openapi({ example: "r0" }),
+    /** Calls sent to this replica (each attempt of a retried call counts). */
+    requests: z.number().int().min(0),
+    /** Of those, the calls that ended in an error (of any kind). */
+    failures: z.number().int().min(0),
+    /** Calls in flight now. */
+    inFlight: z.number().int().min(0),
+    /** The replica's circuit breaker: "open" = ejected, "half-open" = one probe call in flight. */
+    circuit: z.enum(["closed", "open", "half-open"]),
+    /** Wall-clock milliseconds during which this replica had at least one call in flight. */
+    busyMs: z.number().min(0),
+  })
+  .openapi("EngineReplicaStats");
+export type ReplicaStats = z.infer<typeof ReplicaStatsSchema>;
+
+/** Per-replica statistics of one engine (a single server is a pool of one). */
+export const EngineStatsSchema = z.object({ replicas: z.array(ReplicaStatsSchema) }).openapi("EngineStats");
+export type EngineStats = z.infer<typeof EngineStatsSchema>;
