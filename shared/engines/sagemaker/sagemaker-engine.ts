@@ -20,6 +20,7 @@ import {
   type ScoreResult,
 } from "../engine.js";
 import { classifyError } from "../http-errors.js";
+import { soleReplica } from "../pool/replica-configs.js";
 import {
   assertScoreRequest,
   buildScoreBody,
@@ -43,7 +44,8 @@ export interface SagemakerDeps {
 }
 
 /**
- * Builds a SageMaker engine.
+ * Builds a SageMaker engine for one endpoint. A configuration with several `endpointNames` is a pool: the registry
+ * builds one engine per replica (see `replicaConfigs`).
  *
  * @example
  * const engine = createSagemakerEngine(
@@ -64,11 +66,12 @@ export function createSagemakerEngine(cfg: SagemakerConfig, deps: SagemakerDeps)
   const client: InvokeEndpointClient =
     deps.client ?? new SageMakerRuntimeClient({ ...(c.region ? { region: c.region } : {}), maxAttempts: 1 });
   const bos = c.bosToken ?? null;
-  const ctx = { engine: c.name, endpoint: `InvokeEndpoint ${c.endpointName}` };
+  const endpointName = soleReplica(c.name, "endpointName", c.endpointName, c.endpointNames);
+  const ctx = { engine: c.name, endpoint: `InvokeEndpoint ${endpointName}` };
 
   async function invoke(body: unknown): Promise<unknown> {
     const input: InvokeEndpointCommandInput = {
-      EndpointName: c.endpointName,
+      EndpointName: endpointName,
       ContentType: "application/json",
       Accept: "application/json",
       Body: new TextEncoder().encode(JSON.stringify(body)),
