@@ -8,12 +8,21 @@
  * {@link EngineError} saying so, which `withResilience` retries after its backoff like any transient failure.
  *
  * Only what the breaker is for counts against a replica: a retryable EngineError (429, 5xx, timeout, reset). A 4xx
- * or a bug says nothing about the replica's health; it surfaces unchanged and leaves the circuit as it was.
+ * or a bug says nothing about the replica's health: it surfaces unchanged, does not count towards opening the
+ * circuit, and as a probe's outcome counts as the replica answering (the circuit closes).
  *
  * The pool neither retries nor limits concurrency: `withResilience` around it does both for the engine as a whole,
  * and a retried call is routed afresh (usually to another replica).
  */
-import { CircuitState, circuitBreaker, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
+import {
+  BrokenCircuitError,
+  CircuitState,
+  circuitBreaker,
+  ConsecutiveBreaker,
+  handleWhen,
+  IsolatedCircuitError,
+  type CircuitBreakerPolicy,
+} from "cockatiel";
 import { EngineError } from "../../errors.js";
 import type { Engine, EngineStats, ReplicaStats } from "../engine.js";
 
@@ -25,8 +34,10 @@ export interface BreakerOptions {
   readonly halfOpenAfterMs?: number;
 }
 
+/** The breaker's defaults (the same as the configuration schema's). */
 export const DEFAULT_BREAKER: Required<BreakerOptions> = { consecutiveFailures: 5, halfOpenAfterMs: 5_000 };
 
+/** Options for {@link createEnginePool}. */
 export interface EnginePoolOptions {
   readonly breaker?: BreakerOptions;
   /**
@@ -142,6 +153,9 @@ export function createEnginePool(replicas: readonly Engine[], opts: EnginePoolOp
       return await r.breaker.execute(() => fn(r.engine));
     } catch (err) {
       r.failures++;
+      // Not expected (a replica is only chosen when its breaker lets the call through), but if cockatiel's view of
+      // the circuit ever differs from ours, the caller still gets a retryable EngineError rather than a bare one.
+      if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) throw unavailable();
       throw err;
     } finally {
       if (--r.inFlight === 0) r.busyMs += now() - r.busySince;
