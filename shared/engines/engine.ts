@@ -4,8 +4,12 @@
  * `capabilities`, so a job that needs a missing capability fails when it is configured, not deep inside a shard.
  *
  * Adapters classify their own failures by throwing {@link EngineError} with `retryable` set; retries, backoff and the
- * concurrency limit are applied around an adapter by `withResilience` (`shared/engines/resilience.ts`).
+ * concurrency limit are applied around an adapter by `withResilience` (`shared/engines/resilience.ts`), and replicas of
+ * one model are balanced and ejected when failing by an engine pool (`shared/engines/pool/engine-pool.ts`).
  */
+import type { EngineStats } from "../../schemas/engines.js";
+
+export type { EngineStats, ReplicaStats } from "../../schemas/engines.js";
 
 /** The kinds of engine assay can be configured with. */
 export type EngineKind = "vllm" | "sglang" | "sagemaker" | "embedded" | "fake";
@@ -100,6 +104,11 @@ export interface Engine {
   generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]>;
   embed(texts: readonly string[], options?: EmbedOptions): Promise<number[][]>;
   close(): Promise<void>;
+  /**
+   * Per-replica counters and circuit states (engines built by the registry are pools, a single server a pool of one).
+   * Replicas are named `r0`, `r1`, …: never a URL or endpoint name, so the result is safe to show a caller.
+   */
+  stats?(): EngineStats;
 }
 
 /**

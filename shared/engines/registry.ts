@@ -8,6 +8,8 @@ import {
 } from "../../schemas/engines.js";
 import { ConfigurationError, ValidationError } from "../errors.js";
 import type { Engine, EngineCapabilities, EngineKind } from "./engine.js";
+import { createEnginePool } from "./pool/engine-pool.js";
+import { replicaConfigs } from "./pool/replica-configs.js";
 import { withResilience } from "./resilience.js";
 
 /** Builds an engine from its configuration; `lookup` resolves other configured engines (a SageMaker tokenizer). */
@@ -64,8 +66,29 @@ interface Entry {
 }
 
 /**
- * The engines this deployment may call, by name. Engines are built on first use and shared afterwards; each is wrapped
- * in the configured concurrency limit and retry policy.
+ * One adapter per replica, pooled. If one replica cannot be built, those that were are closed and the error surfaces
+ * (the registry tries the whole engine again on the next `get`).
+ */
+async function buildPool(
+  replicas: readonly EngineConfig[],
+  factory: EngineFactory,
+  lookup: (name: string) => Promise<Engine>,
+  breaker: EngineConfig["breaker"],
+): Promise<Engine> {
+  const built = await Promise.allSettled(replicas.map((r) => factory(r, lookup)));
+  const engines = built.flatMap((b) => (b.status === "fulfilled" ? [b.value] : []));
+  const failed = built.find((b): b is PromiseRejectedResult => b.status === "rejected");
+  if (failed) {
+    await Promise.allSettled(engines.map((e) => e.close()));
+    throw failed.reason;
+  }
+  return createEnginePool(engines, breaker ? { breaker } : {});
+}
+
+/**
+ * The engines this deployment may call, by name. Engines are built on first use and shared afterwards. A configured
+ * engine is a pool of its replicas (one adapter each, see `createEnginePool`; a single server is a pool of one)
+ * wrapped in the configured concurrency limit and retry policy, so `stats()` reports its replicas.
  *
  * @example
  * const engines = EngineRegistry.fromConfigs([{ name: "local", kind: "embedded", modelPath: "m.gguf" }]);
@@ -87,7 +110,9 @@ export class EngineRegistry {
     for (const config of configs.data) {
       const factory = factories[config.kind];
       if (!factory) throw new ConfigurationError(`no adapter for engine kind "${config.kind}"`);
-      const concurrency = config.concurrency ?? DEFAULT_CONCURRENCY[config.kind];
+      const replicas = replicaConfigs(config);
+      // The limit is for the engine as a whole; by default each replica gets the kind's default share.
+      const concurrency = config.concurrency ?? DEFAULT_CONCURRENCY[config.kind] * replicas.length;
       registry.add(
         {
           name: config.name,
@@ -98,10 +123,10 @@ export class EngineRegistry {
           capabilities: KIND_CAPABILITIES[config.kind],
         },
         async () =>
-          withResilience(await factory(config, (name) => registry.get(name)), {
-            concurrency,
-            ...(config.retry ? { retry: config.retry } : {}),
-          }),
+          withResilience(
+            await buildPool(replicas, factory, (name) => registry.get(name), config.breaker),
+            { concurrency, ...(config.retry ? { retry: config.retry } : {}) },
+          ),
       );
     }
     return registry;
@@ -109,7 +134,7 @@ export class EngineRegistry {
 
   /**
    * Adds an engine built in-process (the local stack's embedded engine, a test double). It is used as given: wrap it
-   * with `withResilience` first if it should retry.
+   * with `withResilience` first if it should retry (and in `createEnginePool` if it should report `stats()`).
    */
   register(engine: Engine, opts: { concurrency?: number } = {}): void {
     this.add(

@@ -1,15 +1,25 @@
 /**
- * Retries with backoff and a concurrency limit around any {@link Engine}. Adapters only classify their failures
- * (`EngineError.retryable`); this wrapper decides what to do about them, the same way for every engine.
+ * Retries with backoff and a concurrency limit around any {@link Engine}, built from cockatiel policies. Adapters only
+ * classify their failures (`EngineError.retryable`); this wrapper decides what to do about them, the same way for
+ * every engine.
  *
- * - Every call (each `score`, `generate`, `tokenize`, … invocation) takes one slot of a p-limit limiter, so at most
- *   `concurrency` requests are in flight at the endpoint. A retry waits its backoff *outside* the slot, so a sleeping
- *   call does not starve the others.
- * - Transient errors are retried with capped exponential backoff and full jitter (AWS Architecture Blog,
- *   "Exponential Backoff And Jitter"): delay = random() × min(maxDelay, base × 2^(attempt−1)).
- * - Permanent errors (a 4xx, a bug) surface at once; after the last attempt the last error is thrown.
+ * - Every call (each `score`, `generate`, `tokenize`, … invocation) takes one slot of a cockatiel `bulkhead` with an
+ *   unbounded queue, so at most `concurrency` requests are in flight at the endpoint and none is ever rejected for
+ *   waiting. The retry policy sits *outside* the bulkhead: a call waits its backoff without holding a slot, so a
+ *   sleeping call does not starve the others.
+ * - Only an {@link EngineError} with `retryable: true` (429, 5xx, timeouts, connection resets) is handled by the
+ *   cockatiel `retry` policy, up to `maxAttempts` attempts in all; anything else (another 4xx, a bug) surfaces at once.
+ *   After the last attempt the last error is thrown.
+ * - Backoff is capped exponential with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):
+ *   delay = random() × min(maxDelay, base × 2^(attempt−1)). That is cockatiel's own `fullJitterGenerator` formula;
+ *   it is given to cockatiel as a `DelegateBackoff` over {@link backoffDelay} only so the random source can be
+ *   injected (cockatiel's generators call `Math.random` directly). Cockatiel's default, decorrelated jitter, was not
+ *   chosen: its delays are not bounded by `base × 2^(attempt−1)`, which is what `RetryOptions` promise.
+ * - No per-call timeout here: each remote adapter already applies the config's `timeoutMs` to its own request and
+ *   aborts the socket (surfacing a retryable EngineError). A cockatiel `timeout` on top could not cancel the request
+ *   (the Engine interface takes no AbortSignal), so it would free the bulkhead slot while the request still ran.
  */
-import pLimit from "p-limit";
+import { bulkhead, DelegateBackoff, handleWhen, retry, type BulkheadPolicy, type IRetryBackoffContext } from "cockatiel";
 import { EngineError } from "../errors.js";
 import type { Engine } from "./engine.js";
 
@@ -36,7 +46,10 @@ export interface ResilienceOptions {
   /** Most calls in flight at once (>= 1). */
   readonly concurrency: number;
   readonly retry?: RetryOptions;
-  /** Injected in tests so nothing really waits. */
+  /**
+   * Injected in tests so nothing really waits. When given, cockatiel's own timer waits 0 ms and this function waits
+   * the backoff instead, just before the next attempt (still outside the bulkhead).
+   */
   readonly sleep?: (ms: number) => Promise<void>;
   /** Uniform [0, 1); injected in tests. */
   readonly random?: () => number;
@@ -58,11 +71,12 @@ export function backoffDelay(attempt: number, opts: RetryOptions = {}, random: (
   return Math.floor(random() * ceiling);
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** What the retry policy handles: transient engine failures only. */
+const transientEngineErrors = handleWhen((err) => err instanceof EngineError && err.retryable);
 
 /**
  * Wraps `engine` so every call is concurrency-limited and retried on transient {@link EngineError}s.
- * `close` is passed through unlimited.
+ * `close` is passed through unlimited, and so is `stats` (an engine pool's per-replica counters).
  *
  * @example
  * const engine = withResilience(createVllmEngine(cfg), { concurrency: 8, retry: { maxAttempts: 4 } });
@@ -71,25 +85,34 @@ export function withResilience(engine: Engine, opts: ResilienceOptions): Engine 
   if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
     throw new RangeError(`concurrency must be a positive integer, got ${opts.concurrency}`);
   }
-  const limit = pLimit(opts.concurrency);
+  const slots: BulkheadPolicy = bulkhead(opts.concurrency, Infinity);
   const maxAttempts = Math.max(1, opts.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts);
-  const sleep = opts.sleep ?? realSleep;
   const random = opts.random ?? Math.random;
+  const injectedSleep = opts.sleep;
 
-  async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await limit(fn);
-      } catch (err) {
-        if (!(err instanceof EngineError) || !err.retryable || attempt >= maxAttempts) throw err;
-        const delayMs = backoffDelay(attempt, opts.retry, random);
-        opts.onRetry?.({ method, attempt, delayMs, error: err });
-        await sleep(delayMs);
-      }
-    }
+  function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+    // One retry policy per call: its backoff and onRetry need to know which method they are retrying, and cockatiel's
+    // retry events carry no call identity. Building one is a few small objects, nothing next to a round trip.
+    let pendingDelayMs = 0;
+    const policy = retry(transientEngineErrors, {
+      // cockatiel counts retries, not attempts.
+      maxAttempts: maxAttempts - 1,
+      backoff: new DelegateBackoff<IRetryBackoffContext<unknown>>((context) => {
+        const delayMs = backoffDelay(context.attempt, opts.retry, random);
+        // Only handled errors reach the backoff, so the result is a retryable EngineError.
+        const error = (context.result as { error: EngineError }).error;
+        opts.onRetry?.({ method, attempt: context.attempt, delayMs, error });
+        pendingDelayMs = delayMs;
+        return injectedSleep ? 0 : delayMs;
+      }),
+    });
+    return policy.execute(async ({ attempt }) => {
+      if (attempt > 0 && injectedSleep) await injectedSleep(pendingDelayMs);
+      return slots.execute(fn);
+    });
   }
 
-  return {
+  const wrapped: Engine = {
     name: engine.name,
     kind: engine.kind,
     model: engine.model,
@@ -104,4 +127,9 @@ export function withResilience(engine: Engine, opts: ResilienceOptions): Engine 
     embed: (texts, options) => call("embed", () => engine.embed(texts, options)),
     close: () => engine.close(),
   };
+  if (engine.stats) {
+    const stats = engine.stats.bind(engine);
+    return { ...wrapped, stats: () => stats() };
+  }
+  return wrapped;
 }

@@ -5,7 +5,14 @@ import { AssayError } from "../errors.js";
  * `details.failed` lists the entries SQS refused, with its codes.
  */
 export class QueueSendError extends AssayError {
-  constructor(message: string, details?: unknown) {
+  /**
+   * Whether sending the same entries again may succeed: false when SQS blamed the sender (a bad entry fails the
+   * same way every time), true when the failure was on SQS's side.
+   */
+  readonly retryable: boolean;
+
+  constructor(message: string, details?: unknown, opts: { retryable?: boolean } = {}) {
     super(503, "queue_unavailable", message, details);
+    this.retryable = opts.retryable ?? false;
   }
 }

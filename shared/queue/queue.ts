@@ -15,6 +15,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { ExponentialBackoff, handleWhen, noJitterGenerator, retry } from "cockatiel";
 import type { z } from "zod";
 import { ValidationError } from "../errors.js";
 import { QueueSendError } from "./queue-errors.js";
@@ -65,7 +66,10 @@ export interface CreateQueueOptions<S extends z.ZodType> {
   client: SQSClient;
   queueUrl: string;
   schema: S;
-  /** Attempts for batch entries SQS reports as failed. Default 3. */
+  /**
+   * Attempts in all for batch entries SQS reports as failed on its side (a cockatiel retry, 100 ms then doubling
+   * between attempts). Sender faults are never retried. Default 3.
+   */
   batchAttempts?: number;
 }
 
@@ -108,32 +112,39 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Batch entries SQS reported as failed on its side: worth sending again. Sender faults are not. */
+const sqsSideFailures = handleWhen((err) => err instanceof QueueSendError && err.retryable);
 
 /** Builds a typed queue over an SQS queue URL. */
 export function createQueue<S extends z.ZodType>(options: CreateQueueOptions<S>): Queue<z.infer<S>> {
   const { client, queueUrl, schema } = options;
   const batchAttempts = options.batchAttempts ?? 3;
+  // 100, 200, 400 ms … between attempts (no jitter: one producer resending a handful of entries does not stampede).
+  const resend = retry(sqsSideFailures, {
+    maxAttempts: Math.max(0, batchAttempts - 1),
+    backoff: new ExponentialBackoff({ generator: noJitterGenerator, initialDelay: 100, maxDelay: 5_000 }),
+  });
 
   async function sendChunk(bodies: string[]): Promise<string[]> {
     const ids: (string | undefined)[] = new Array(bodies.length);
     let pending = bodies.map((body, index) => ({ Id: String(index), MessageBody: body }));
-    for (let attempt = 1; pending.length > 0; attempt++) {
+    await resend.execute(async () => {
       const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }));
       for (const ok of out.Successful ?? []) ids[Number(ok.Id)] = ok.MessageId;
       const failed = out.Failed ?? [];
-      // Sender faults (a bad entry) will fail the same way again; only SQS-side failures are worth retrying.
-      const fatal = failed.filter((f) => f.SenderFault);
-      if (fatal.length > 0 || (failed.length > 0 && attempt >= batchAttempts)) {
-        throw new QueueSendError(`SQS refused ${failed.length} of ${pending.length} messages`, {
-          queueUrl,
-          failed: failed.map((f) => ({ code: f.Code, message: f.Message, senderFault: f.SenderFault })),
-        });
-      }
-      const retry = new Set(failed.map((f) => f.Id));
-      pending = pending.filter((entry) => retry.has(entry.Id));
-      if (pending.length > 0) await pause(50 * 2 ** attempt);
-    }
+      if (failed.length === 0) return;
+      const again = new Set(failed.map((f) => f.Id));
+      const attempted = pending.length;
+      pending = pending.filter((entry) => again.has(entry.Id));
+      // Failures naming no entry that was sent leave nothing to resend.
+      if (pending.length === 0) return;
+      throw new QueueSendError(
+        `SQS refused ${failed.length} of ${attempted} messages`,
+        { queueUrl, failed: failed.map((f) => ({ code: f.Code, message: f.Message, senderFault: f.SenderFault })) },
+        // A sender fault (a bad entry) will fail the same way again: it ends the send at once.
+        { retryable: !failed.some((f) => f.SenderFault) },
+      );
+    });
     return ids.map((id) => id ?? "");
   }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { EngineError, ValidationError } from "../../shared/errors.js";
 import type { Engine, ScoreRequest, ScoreResult } from "../../shared/engines/engine.js";
 import { backoffDelay, withResilience, type RetryInfo } from "../../shared/engines/resilience.js";
@@ -126,6 +126,92 @@ describe("withResilience", () => {
     const out = await Promise.all(Array.from({ length: 20 }, () => engine.score(REQ)));
     expect(out).toHaveLength(20);
     expect(peak).toBe(3);
+  });
+
+  describe("without an injected sleep (cockatiel's own timer)", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("should wait exactly the full-jitter backoff between attempts", async () => {
+      vi.useFakeTimers();
+      let calls = 0;
+      const engine = withResilience(
+        fakeEngine(async () => {
+          calls++;
+          if (calls < 3) throw transient();
+          return [{ logprobs: [-2] }];
+        }),
+        { concurrency: 1, retry: { baseDelayMs: 100, maxDelayMs: 1000 }, random: () => 0.5 },
+      );
+      const result = engine.score(REQ);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(calls).toBe(1);
+      await vi.advanceTimersByTimeAsync(49);
+      expect(calls).toBe(1);
+      await vi.advanceTimersByTimeAsync(1); // 0.5 × 100
+      expect(calls).toBe(2);
+      await vi.advanceTimersByTimeAsync(99);
+      expect(calls).toBe(2);
+      await vi.advanceTimersByTimeAsync(1); // 0.5 × 200
+      expect(calls).toBe(3);
+      expect(await result).toEqual([{ logprobs: [-2] }]);
+    });
+  });
+
+  it("should not retry at all when maxAttempts is 1", async () => {
+    let calls = 0;
+    const retries: RetryInfo[] = [];
+    const engine = withResilience(
+      fakeEngine(async () => {
+        calls++;
+        throw transient();
+      }),
+      { concurrency: 1, retry: { maxAttempts: 1 }, sleep: async () => {}, onRetry: (i) => retries.push(i) },
+    );
+    await expect(engine.score(REQ)).rejects.toThrow("503");
+    expect([calls, retries.length]).toEqual([1, 0]);
+  });
+
+  it("should free its slot while it waits its backoff, so other calls run meanwhile", async () => {
+    let release!: () => void;
+    const sleeping = new Promise<void>((r) => (release = r));
+    let sleepStarted!: () => void;
+    const asleep = new Promise<void>((r) => (sleepStarted = r));
+    let first = true;
+    const order: string[] = [];
+    const engine = withResilience(
+      fakeEngine(async (reqs) => {
+        const who = reqs[0]!.tokens[0] === 1 ? "a" : "b";
+        order.push(who);
+        if (who === "a" && first) {
+          first = false;
+          throw transient();
+        }
+        return [{ logprobs: [who === "a" ? -1 : -3] }];
+      }),
+      {
+        concurrency: 1,
+        sleep: () => {
+          sleepStarted();
+          return sleeping;
+        },
+      },
+    );
+    const a = engine.score([{ tokens: [1, 2], from: 1 }]);
+    await asleep;
+    // A is waiting its backoff; with one slot, B can only run now if A does not hold it.
+    expect(await engine.score([{ tokens: [9, 2], from: 1 }])).toEqual([{ logprobs: [-3] }]);
+    release();
+    expect(await a).toEqual([{ logprobs: [-1] }]);
+    expect(order).toEqual(["a", "b", "a"]);
+  });
+
+  it("should pass an engine's stats through and add none to an engine without them", () => {
+    const stats = { replicas: [{ id: "r0", requests: 3, failures: 1, inFlight: 0, circuit: "closed" as const, busyMs: 12 }] };
+    const withStats = withResilience({ ...fakeEngine(async () => []), stats: () => stats }, { concurrency: 1 });
+    expect(withStats.stats?.()).toEqual(stats);
+    expect(withResilience(fakeEngine(async () => []), { concurrency: 1 }).stats).toBeUndefined();
   });
 
   it("should pass the engine's identity through and reject a bad concurrency", () => {

@@ -108,6 +108,24 @@ describe("createSagemakerEngine, vLLM format", () => {
     expect(await engine.tokenize("Once upon a time")).toEqual([1, 9038, 2501, 263, 931]);
   });
 
+  it("should answer maxTokens 0 without invoking the endpoint, like the OpenAI-compatible engine, whatever maxTokensZero says", async () => {
+    for (const maxTokensZero of [true, false]) {
+      const { client, inputs } = fakeClient(() => vllmGenerateOne);
+      const engine = createSagemakerEngine(cfg("vllm", { maxTokensZero }), { tokenizer, client });
+      const out = await engine.generate([
+        { prompt: [1, 9038], params: { maxTokens: 0 } },
+        { prompt: [1, 9038], params: { maxTokens: 3 } },
+        { prompt: [1, 2501], params: { maxTokens: 0, temperature: 0 } },
+      ]);
+      expect(out[0]).toEqual({ tokens: [], text: "", logprobs: [], finishReason: "length" });
+      expect(out[2]).toEqual(out[0]);
+      expect(out[1]!.tokens).toEqual([29892, 727, 471]);
+      // Only the request that asked for tokens went out, and it asked for exactly its own count.
+      expect(inputs).toHaveLength(1);
+      expect(inputs[0]!.body).toMatchObject({ prompt: [[1, 9038]], max_tokens: 3 });
+    }
+  });
+
   it("should classify SDK errors: a container 4xx is permanent with its message, 5xx and throttling retryable", async () => {
     const errors = [
       new ModelError({
@@ -167,6 +185,18 @@ describe("createSagemakerEngine, TGI format", () => {
     expect(await engine.generate([{ prompt: [1, 9038], params: { maxTokens: 4 } }])).toEqual([
       { tokens: [29892, 727], text: ", there", logprobs: [-0.10546875, -0.2734375], finishReason: "stop" },
     ]);
+  });
+
+  it("should answer maxTokens 0 without invoking the endpoint (TGI refuses max_new_tokens 0)", async () => {
+    const { client, inputs } = fakeClient(() => tgiGenerate);
+    const engine = createSagemakerEngine(cfg("tgi"), { tokenizer, client });
+    const out = await engine.generate([
+      { prompt: [1, 9038], params: { maxTokens: 0 } },
+      { prompt: [1, 9038], params: { maxTokens: 4 } },
+    ]);
+    expect(out[0]).toEqual({ tokens: [], text: "", logprobs: [], finishReason: "length" });
+    expect(out[1]!.tokens).toEqual([29892, 727]);
+    expect(inputs.map((x) => (x.body as { parameters: { max_new_tokens: number } }).parameters.max_new_tokens)).toEqual([4]);
   });
 });
 

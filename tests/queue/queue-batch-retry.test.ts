@@ -1,6 +1,6 @@
 /** SQS's per-entry failures cannot be provoked on the emulator; the retry policy is checked with a scripted client. */
 import type { SendMessageBatchCommandOutput, SQSClient } from "@aws-sdk/client-sqs";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { QueueSendError } from "../../shared/queue/queue-errors.js";
 import { chunk, createQueue } from "../../shared/queue/queue.js";
@@ -55,6 +55,51 @@ describe("sendBatch retries", () => {
     const queue = createQueue({ client, queueUrl: "u", schema: Msg });
     await expect(queue.sendBatch([1])).rejects.toBeInstanceOf(QueueSendError);
     expect(calls).toHaveLength(1);
+  });
+
+  it("should stop at once when a resent entry turns out to be a sender fault, and say which entries failed", async () => {
+    const { client, calls } = scripted([
+      (entries) => ({ Successful: ok([entries[0]!]), Failed: [{ Id: "1", SenderFault: false, Code: "InternalError" }] }),
+      () => ({ Successful: [], Failed: [{ Id: "1", SenderFault: true, Code: "InvalidMessageContents", Message: "bad" }] }),
+      (entries) => ({ Successful: ok(entries) }),
+    ]);
+    const queue = createQueue({ client, queueUrl: "u", schema: Msg, batchAttempts: 5 });
+    const err = await queue.sendBatch([1, 2]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(QueueSendError);
+    expect(calls).toHaveLength(2);
+    expect((err as QueueSendError).retryable).toBe(false);
+    expect((err as QueueSendError).details).toMatchObject({
+      failed: [{ code: "InvalidMessageContents", message: "bad", senderFault: true }],
+    });
+  });
+
+  describe("timing", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it("should wait 100 ms, then 200 ms, between attempts", async () => {
+      vi.useFakeTimers();
+      const failAll: Answer = (entries) => ({
+        Successful: [],
+        Failed: entries.map((e) => ({ Id: e.Id, SenderFault: false, Code: "ServiceUnavailable" })),
+      });
+      const { client, calls } = scripted([failAll, failAll, (e) => ({ Successful: ok(e) })]);
+      const queue = createQueue({ client, queueUrl: "u", schema: Msg });
+      const sent = queue.sendBatch([7]);
+      await vi.advanceTimersByTimeAsync(99);
+      expect(calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(199);
+      expect(calls).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls).toHaveLength(3);
+      expect(await sent).toEqual({ messageIds: ["m-7"] });
+    });
   });
 
   it("should send in chunks of at most ten", async () => {

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
+import { bulkhead } from "cockatiel";
 import type { LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel, Token } from "node-llama-cpp";
-import pLimit from "p-limit";
 import { AssayError, ConfigurationError, EngineError, ValidationError } from "../../errors.js";
 import type {
   EmbedOptions,
@@ -98,7 +98,8 @@ class LlamaCppEngine implements EmbeddedEngine {
   private readonly vocabSize: number;
   private readonly sequence: LlamaContextSequence;
   private readonly logits: LogitsSequence;
-  private readonly queue = pLimit(1);
+  /** One call at a time on the one sequence; waiting calls queue without bound (cockatiel, as in `withResilience`). */
+  private readonly queue = bulkhead(1, Infinity);
   private embeddingContext: Promise<LlamaEmbeddingContext> | null = null;
   private closed = false;
 
@@ -219,7 +220,7 @@ class LlamaCppEngine implements EmbeddedEngine {
     if (this.closed) return;
     this.closed = true;
     // Let queued work finish before the native objects go away.
-    await this.queue(async () => {
+    await this.queue.execute(async () => {
       if (this.embeddingContext) await (await this.embeddingContext.catch(() => null))?.dispose();
       await this.context.dispose();
       await this.llamaModel.dispose();
@@ -284,7 +285,7 @@ class LlamaCppEngine implements EmbeddedEngine {
   /** Serialises work on the one sequence and turns native failures into {@link EngineError}. */
   private run<T>(work: () => Promise<T>): Promise<T> {
     this.assertOpen();
-    return this.queue(async () => {
+    return this.queue.execute(async () => {
       this.assertOpen();
       try {
         return await work();

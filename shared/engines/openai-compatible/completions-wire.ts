@@ -147,6 +147,48 @@ export function groupByParams(requests: readonly GenerateRequest[]): number[][] 
 }
 
 /**
+ * What a request for zero tokens gets: nothing, and no round trip. Every engine answers `maxTokens: 0` this way, so
+ * a caller never depends on whether the server (or its `maxTokensZero` setting) would accept `max_tokens: 0`.
+ */
+export function emptyGeneration(): GenerateResult {
+  return { tokens: [], text: "", logprobs: [], finishReason: "length" };
+}
+
+/**
+ * Generation over the completions wire, shared by every adapter that speaks it (vLLM, SageMaker LMI): requests that
+ * share parameters go out as one batched body through `send`, requests for zero tokens get {@link emptyGeneration}
+ * without one, and results come back in request order.
+ *
+ * @example
+ * const out = await generateByParamGroups(requests, "llama", "gpu-a", (body) => client.completions.create(body));
+ */
+export async function generateByParamGroups(
+  requests: readonly GenerateRequest[],
+  model: string,
+  engine: string,
+  send: (body: CompletionsBody) => Promise<unknown>,
+): Promise<GenerateResult[]> {
+  const out = new Array<GenerateResult>(requests.length);
+  await Promise.all(
+    groupByParams(requests).map(async (idx) => {
+      const params = requests[idx[0]!]!.params;
+      if (params.maxTokens === 0) {
+        for (const i of idx) out[i] = emptyGeneration();
+        return;
+      }
+      const body = buildGenerateBody(
+        idx.map((i) => requests[i]!.prompt),
+        params,
+        model,
+      );
+      const results = parseGenerateResponse(await send(body), idx.length, engine);
+      idx.forEach((i, k) => (out[i] = results[k]!));
+    }),
+  );
+  return out;
+}
+
+/**
  * The body that generates from several prompts sharing `params`. Temperature defaults to 0 (greedy): an evaluation
  * should be reproducible unless it asks otherwise.
  */

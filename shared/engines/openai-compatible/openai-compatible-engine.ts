@@ -20,11 +20,9 @@ import {
 } from "../engine.js";
 import { classifyError, extractErrorMessage } from "../http-errors.js";
 import {
-  buildGenerateBody,
   buildScoreBody,
-  groupByParams,
+  generateByParamGroups,
   parseEmbeddingsResponse,
-  parseGenerateResponse,
   parseScoreResponse,
   type CompletionsBody,
 } from "./completions-wire.js";
@@ -139,27 +137,9 @@ export function createOpenAICompatibleEngine(opts: OpenAICompatibleOptions): Eng
     return parseScoreResponse(await completions(body), requests, opts.name);
   }
 
-  async function generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]> {
-    const out = new Array<GenerateResult>(requests.length);
-    // Requests that share parameters go as one batched call (a list of token-id prompts).
-    await Promise.all(
-      groupByParams(requests).map(async (idx) => {
-        if (requests[idx[0]!]!.params.maxTokens === 0) {
-          // Nothing to generate: answer without a round trip (older servers reject max_tokens 0 anyway).
-          for (const i of idx) out[i] = { tokens: [], text: "", logprobs: [], finishReason: "length" };
-          return;
-        }
-        const body = buildGenerateBody(
-          idx.map((i) => requests[i]!.prompt),
-          requests[idx[0]!]!.params,
-          opts.model,
-        );
-        const results = parseGenerateResponse(await completions(body), idx.length, opts.name);
-        idx.forEach((i, k) => (out[i] = results[k]!));
-      }),
-    );
-    return out;
-  }
+  // maxTokens 0 is answered without a round trip (older servers reject max_tokens 0 anyway).
+  const generate = (requests: readonly GenerateRequest[]): Promise<GenerateResult[]> =>
+    generateByParamGroups(requests, opts.model, opts.name, completions);
 
   const engine: Engine = {
     name: opts.name,

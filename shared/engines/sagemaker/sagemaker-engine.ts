@@ -20,12 +20,12 @@ import {
   type ScoreResult,
 } from "../engine.js";
 import { classifyError } from "../http-errors.js";
+import { soleReplica } from "../pool/replica-configs.js";
 import {
   assertScoreRequest,
-  buildGenerateBody,
   buildScoreBody,
-  groupByParams,
-  parseGenerateResponse,
+  emptyGeneration,
+  generateByParamGroups,
   parseScoreResponse,
 } from "../openai-compatible/completions-wire.js";
 import { sagemakerConfigSchema, type SagemakerConfig } from "./sagemaker-config.js";
@@ -44,7 +44,8 @@ export interface SagemakerDeps {
 }
 
 /**
- * Builds a SageMaker engine.
+ * Builds a SageMaker engine for one endpoint. A configuration with several `endpointNames` is a pool: the registry
+ * builds one engine per replica (see `replicaConfigs`).
  *
  * @example
  * const engine = createSagemakerEngine(
@@ -65,11 +66,12 @@ export function createSagemakerEngine(cfg: SagemakerConfig, deps: SagemakerDeps)
   const client: InvokeEndpointClient =
     deps.client ?? new SageMakerRuntimeClient({ ...(c.region ? { region: c.region } : {}), maxAttempts: 1 });
   const bos = c.bosToken ?? null;
-  const ctx = { engine: c.name, endpoint: `InvokeEndpoint ${c.endpointName}` };
+  const endpointName = soleReplica(c.name, "endpointName", c.endpointName, c.endpointNames);
+  const ctx = { engine: c.name, endpoint: `InvokeEndpoint ${endpointName}` };
 
   async function invoke(body: unknown): Promise<unknown> {
     const input: InvokeEndpointCommandInput = {
-      EndpointName: c.endpointName,
+      EndpointName: endpointName,
       ContentType: "application/json",
       Accept: "application/json",
       Body: new TextEncoder().encode(JSON.stringify(body)),
@@ -114,24 +116,16 @@ export function createSagemakerEngine(cfg: SagemakerConfig, deps: SagemakerDeps)
   }
 
   async function generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]> {
-    if (c.format === "tgi") {
-      return Promise.all(
-        requests.map(async (r) => parseTgiGenerateResponse(await invoke(buildTgiGenerateBody(await tgiText(r.prompt), r.params)), c.name)),
-      );
-    }
-    const out = new Array<GenerateResult>(requests.length);
-    await Promise.all(
-      groupByParams(requests).map(async (idx) => {
-        const body = buildGenerateBody(
-          idx.map((i) => requests[i]!.prompt),
-          requests[idx[0]!]!.params,
-          c.model,
-        );
-        const results = parseGenerateResponse(await invoke(body), idx.length, c.name);
-        idx.forEach((i, k) => (out[i] = results[k]!));
-      }),
+    // The same rule as the OpenAI-compatible engine: maxTokens 0 is answered without invoking the endpoint, whatever
+    // maxTokensZero says (LMI containers on older vLLM reject max_tokens 0; TGI rejects max_new_tokens 0).
+    if (c.format === "vllm") return generateByParamGroups(requests, c.model, c.name, invoke);
+    return Promise.all(
+      requests.map(async (r) =>
+        r.params.maxTokens === 0
+          ? emptyGeneration()
+          : parseTgiGenerateResponse(await invoke(buildTgiGenerateBody(await tgiText(r.prompt), r.params)), c.name),
+      ),
     );
-    return out;
   }
 
   return {

@@ -8,6 +8,7 @@ import { CapabilityError, ConfigurationError } from "../../errors.js";
 import { scoreSuffixesByFullPrompts, type Engine, type ScoreRequest } from "../engine.js";
 import { postJson } from "../openai-compatible/http-json.js";
 import { serverRoot } from "../openai-compatible/openai-compatible-engine.js";
+import { soleReplica } from "../pool/replica-configs.js";
 import {
   buildDetokenizeBody,
   buildTokenizeBody,
@@ -32,7 +33,8 @@ export interface SglangDeps {
 }
 
 /**
- * Builds an SGLang engine from its registry configuration.
+ * Builds an SGLang engine for one server from its registry configuration. A configuration with several `baseUrls`
+ * is a pool: the registry builds one engine per replica (see `replicaConfigs`).
  *
  * @example
  * const engine = createSglangEngine({ name: "gpu-b", kind: "sglang", baseUrl: "http://10.0.0.6:30000",
@@ -44,7 +46,7 @@ export function createSglangEngine(cfg: SglangConfig, deps: SglangDeps = {}): En
     throw new ConfigurationError(`invalid SGLang engine config "${cfg.name}"`, { issues: parsed.error.issues });
   }
   const c = parsed.data;
-  const root = serverRoot(c.baseUrl);
+  const root = serverRoot(soleReplica(c.name, "baseUrl", c.baseUrl, c.baseUrls));
   const headers: Record<string, string> = {};
   if (c.apiKeyEnv) {
     const key = (deps.env ?? process.env)[c.apiKeyEnv];

@@ -6,6 +6,7 @@
 import { ConfigurationError } from "../../errors.js";
 import type { Engine } from "../engine.js";
 import { createOpenAICompatibleEngine } from "../openai-compatible/openai-compatible-engine.js";
+import { soleReplica } from "../pool/replica-configs.js";
 import { vllmConfigSchema, type VllmConfig } from "./vllm-config.js";
 
 export interface VllmDeps {
@@ -16,7 +17,8 @@ export interface VllmDeps {
 }
 
 /**
- * Builds a vLLM engine from its registry configuration (validated here too).
+ * Builds a vLLM engine for one server from its registry configuration (validated here too). A configuration with
+ * several `baseUrls` is a pool: the registry builds one engine per replica (see `replicaConfigs`).
  *
  * @example
  * const engine = createVllmEngine({ name: "gpu-a", kind: "vllm", baseUrl: "http://10.0.0.5:8000",
@@ -39,7 +41,7 @@ export function createVllmEngine(cfg: VllmConfig, deps: VllmDeps = {}): Engine {
     model: c.model,
     contextSize: c.contextSize,
     bosToken: c.bosToken ?? null,
-    baseUrl: c.baseUrl,
+    baseUrl: soleReplica(c.name, "baseUrl", c.baseUrl, c.baseUrls),
     apiKey,
     timeoutMs: c.timeoutMs,
     maxTokensZero: c.maxTokensZero ?? true,
