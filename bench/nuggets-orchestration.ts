@@ -5,15 +5,16 @@
  * - (e) the local stack: the same job over HTTP, the real worker handler polled from the SQS emulator, pieces in the
  *   S3 emulator — what the emulators add (informative: deployed, S3 and SQS are other machines).
  */
-import type { NuggetsMessage } from "../schemas/nuggets-jobs.js";
+import type { JobMessage } from "../schemas/jobs.js";
 import type { NuggetsExample } from "../schemas/nuggets.js";
 import { storeDataset } from "../shared/datasets/dataset-store.js";
 import type { Engine } from "../shared/engines/engine.js";
 import { EngineRegistry } from "../shared/engines/registry.js";
-import { createNuggetsJob } from "../shared/nuggets/jobs/create-job.js";
-import { handleNuggetsMessage } from "../shared/nuggets/jobs/handle-message.js";
-import type { NuggetsJobDeps, NuggetsQueue } from "../shared/nuggets/jobs/ports.js";
-import { readSummary } from "../shared/nuggets/jobs/results.js";
+import { createJob } from "../shared/jobs/create-job.js";
+import { handleJobMessage } from "../shared/jobs/handle-message.js";
+import { JobKinds } from "../shared/jobs/job-kinds.js";
+import type { JobDeps, JobQueue } from "../shared/jobs/ports.js";
+import { nuggetsKind, readSummary } from "../shared/nuggets/jobs/index.js";
 import { MemoryObjectStore } from "../shared/store/memory-object-store.js";
 import { runPipelineJob, uploadDataset, type CompletionWatch, type StackApi } from "./nuggets-pipeline.js";
 
@@ -50,38 +51,39 @@ export function syntheticExamples(n: number, salt = ""): NuggetsExample[] {
 }
 
 /** A FIFO queue in memory; `drain` hands each message to the handler in turn (no failures are expected here). */
-class MemoryQueue implements NuggetsQueue {
-  private readonly pending: NuggetsMessage[] = [];
+class MemoryQueue implements JobQueue {
+  private readonly pending: JobMessage[] = [];
 
-  async send(messages: readonly NuggetsMessage[]): Promise<void> {
+  async send(messages: readonly JobMessage[]): Promise<void> {
     this.pending.push(...messages);
   }
 
-  async drain(handle: (message: NuggetsMessage) => Promise<void>): Promise<void> {
+  async drain(handle: (message: JobMessage) => Promise<void>): Promise<void> {
     for (let message = this.pending.shift(); message; message = this.pending.shift()) await handle(message);
   }
 }
 
 const TENANT = "bench";
 
-/** (d): one job from `createNuggetsJob` to the stored summary, in this process. */
+/** (d): one job from `createJob` to the stored summary, in this process. */
 export async function orchestrationInProcess(engine: Engine, size: OrchestrationSize): Promise<OrchestrationRun> {
   const store = new MemoryObjectStore();
   const queue = new MemoryQueue();
   const engines = EngineRegistry.fromConfigs([]);
   engines.register(engine);
-  const deps: NuggetsJobDeps = { store, queue, engines, options: { shardConcurrency: size.shardConcurrency } };
+  const deps: JobDeps = { store, queue, engines, options: { unitConcurrency: size.shardConcurrency } };
+  const kinds = new JobKinds([nuggetsKind]);
   const datasetId = (await storeDataset(store, TENANT, syntheticExamples(size.candidates).map((e) => JSON.stringify(e)).join("\n"))).meta.id;
   const ctx = { receiveCount: 1, maxReceiveCount: 5, remainingTimeMs: () => 900_000 };
 
   const started = performance.now();
-  const { manifest } = await createNuggetsJob(deps, TENANT, {
+  const { manifest } = await createJob(deps, nuggetsKind, TENANT, {
     datasetId,
     anchors: { method: "random", size: size.anchors, seed: 0 },
     engine: engine.name,
     shardSize: size.shardSize,
   });
-  await queue.drain((message) => handleNuggetsMessage(deps, message, ctx));
+  await queue.drain((message) => handleJobMessage(deps, kinds, message, ctx));
   const seconds = (performance.now() - started) / 1000;
   const summary = await readSummary(deps, TENANT, manifest.jobId);
   if (summary.scored !== size.candidates) throw new RangeError(`orchestration scored ${summary.scored} of ${size.candidates} candidates`);

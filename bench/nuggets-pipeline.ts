@@ -3,10 +3,11 @@
  * and afterwards its stored records — scores to check against the engine-only variants, and the timestamps that
  * split the job's wall time into phases.
  */
-import { NuggetsJobManifestSchema, NuggetsJobPreparedSchema, NuggetsPieceHeaderSchema } from "../schemas/nuggets-jobs.js";
+import { JobManifestSchema, JobPreparedSchema, PieceHeaderSchema } from "../schemas/jobs.js";
+import { NuggetsJobSpecSchema, NuggetsPreparedContextSchema } from "../schemas/nuggets-jobs.js";
 import { NuggetsZeroShotRecordSchema, type NuggetsExample } from "../schemas/nuggets.js";
-import { jobKeys } from "../shared/nuggets/jobs/job-keys.js";
-import { listPieces, splitPiece } from "../shared/nuggets/jobs/pieces.js";
+import { jobKeys } from "../shared/jobs/job-keys.js";
+import { listPieces } from "../shared/jobs/pieces.js";
 import type { ObjectStore } from "../shared/store/object-store.js";
 import { busyWithin, epochMs, type Interval } from "./nuggets-engine-meter.js";
 import type { CandidateOutcome, RunScores } from "./nuggets-engine-runs.js";
@@ -117,15 +118,17 @@ export interface PipelineJobRecord {
 /** Reads the job's raw scores (in candidate order), zero-shot sums and timestamps from the store. */
 export async function readPipelineJob(store: ObjectStore, tenant: string, jobId: string, anchors: number): Promise<PipelineJobRecord> {
   const keys = jobKeys(tenant, jobId);
-  const manifest = await store.getJson(keys.manifest, NuggetsJobManifestSchema);
-  const prepared = await store.getJson(keys.prepared, NuggetsJobPreparedSchema);
-  const zero = await store.getJson(prepared.zeroShotKey, NuggetsZeroShotRecordSchema);
+  const manifest = await store.getJson(keys.manifest, JobManifestSchema);
+  const spec = NuggetsJobSpecSchema.parse(manifest.spec);
+  const prepared = await store.getJson(keys.prepared, JobPreparedSchema);
+  const context = NuggetsPreparedContextSchema.parse(prepared.context);
+  const zero = await store.getJson(context.zeroShotKey, NuggetsZeroShotRecordSchema);
   const outcomes = new Map<number, CandidateOutcome>();
   const pieces: { shard: number; start: number; end: number }[] = [];
   for (const info of await listPieces(store, tenant, jobId)) {
-    const { header, lines } = splitPiece(new TextDecoder().decode((await store.getBytes(info.key)).body));
-    const h = NuggetsPieceHeaderSchema.parse(JSON.parse(header));
-    const end = Date.parse(h.scoredAt);
+    const [header, ...lines] = new TextDecoder().decode((await store.getBytes(info.key)).body).split("\n").filter((l) => l !== "");
+    const h = PieceHeaderSchema.parse(JSON.parse(header!));
+    const end = Date.parse(h.processedAt);
     pieces.push({ shard: h.shard, start: end - h.elapsedMs, end });
     for (const line of lines) {
       const r = JSON.parse(line) as { index: number; status: string; wins?: number; oneShot?: number[] };
@@ -134,7 +137,7 @@ export async function readPipelineJob(store: ObjectStore, tenant: string, jobId:
       outcomes.set(r.index, { wins: r.wins!, oneShot: r.oneShot });
     }
   }
-  const candidates = Array.from({ length: manifest.candidates }, (_, i) => {
+  const candidates = Array.from({ length: spec.candidates }, (_, i) => {
     const o = outcomes.get(i);
     if (!o) throw new RangeError(`candidate ${i} is missing from the job's pieces`);
     return o;

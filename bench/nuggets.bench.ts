@@ -106,7 +106,7 @@ try {
   const fake = createInstantFakeEngine({ name: FAKE_ENGINE });
   // A shard's time budget follows the visibility timeout; Lambda's 15 minutes keeps shards that share the one
   // engine with other shards from checkpointing (the stack's interactive default is 60 s).
-  stack = await startLocalStack({ port: 0, extraEngines: [fake], nuggets: { visibilityTimeoutSeconds: 900 } });
+  stack = await startLocalStack({ port: 0, extraEngines: [fake], jobs: { visibilityTimeoutSeconds: 900 } });
   receiver = await startCallbackReceiver();
   const engine = await stack.engines.get(LOCAL_ENGINE);
   const meter = new BusyMeter();

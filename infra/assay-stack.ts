@@ -38,7 +38,8 @@ export interface AssayStackProps extends StackProps {
  * worker function + alarm per {@link WorkerSpec}.
  *
  * Environment the functions get: `BUCKET_NAME`; `ASSAY_ENGINES_PARAM`; the API also `ASSAY_API_KEYS_PARAM` and one
- * `<WORKER>_QUEUE_URL` per worker (e.g. `NUGGETS_QUEUE_URL`); a worker gets the URL of each queue it may send to.
+ * `<WORKER>_QUEUE_URL` per worker (e.g. `NUGGETS_QUEUE_URL`); a worker gets the URL of each queue it may send to and
+ * `MAX_RECEIVE_COUNT`, its queue's redrive count.
  */
 export class AssayStack extends Stack {
   readonly dataBucket: DataBucket;
@@ -103,8 +104,11 @@ export class AssayStack extends Stack {
         ...Object.fromEntries([...workers].map(([name, w]) => [queueUrlEnvName(name), w.queue.queueUrl])),
       },
     }).fn;
-    // The API creates jobs and sessions, deletes sessions, and signs presigned uploads.
-    this.dataBucket.grantObjects(this.api, "readWriteDelete");
+    // The API creates jobs and datasets and signs presigned uploads. It deletes only what it deletes: a staged upload
+    // once it is validated (tmp/), and a job's failure records once `retry` has re-sent their messages.
+    this.dataBucket.grantObjects(this.api, "readWrite");
+    this.dataBucket.grantDelete(this.api, "tmp/*");
+    this.dataBucket.grantDelete(this.api, "t/*/jobs/*/failures/*");
     for (const worker of workers.values()) worker.queue.grantSendMessages(this.api);
     this.grantParameterRead(this.api, apiKeysParameter);
     this.grantParameterRead(this.api, enginesParameter);

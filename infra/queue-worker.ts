@@ -53,7 +53,9 @@ export class QueueWorker extends Construct {
       memoryMb: spec.memoryMb,
       reservedConcurrency: spec.reservedConcurrency,
       serviceName: `assay-${spec.name}`,
-      environment: props.environment,
+      // The worker records a failure as final on the receive the queue will dead-letter: the count must be the one
+      // the redrive policy above uses, so it comes from the same spec and nowhere else.
+      environment: { ...props.environment, MAX_RECEIVE_COUNT: String(spec.maxReceiveCount) },
     }).fn;
 
     // Grants exactly the consume actions (receive, delete, change visibility, attributes) on this queue.

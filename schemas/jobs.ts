@@ -204,6 +204,11 @@ export const ThroughputRecordSchema = z.object({
 });
 export type ThroughputRecord = z.infer<typeof ThroughputRecordSchema>;
 
+/** What `retry` re-enqueued. */
+export const RetryResultSchema = z
+  .object({ shards: z.array(z.number().int()), stages: z.array(z.string()), messages: z.number().int() })
+  .openapi("RetryResult");
+
 /** One entry of `t/{tenant}/job-index/`. */
 export const JobIndexEntrySchema = z.object({
   version: z.literal(1),

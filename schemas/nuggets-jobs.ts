@@ -1,32 +1,27 @@
 /**
- * NUGGETS jobs: what a caller submits, what is stored under `t/{tenant}/jobs/{jobId}/`, and what travels on the queue.
+ * NUGGETS jobs: what a caller submits, what the NUGGETS kind stores beside the kernel's records (`schemas/jobs.ts`)
+ * and what its routes answer.
  *
- * Storage layout (every object written create-once unless noted):
- * - `manifest.json`            the job as accepted ({@link NuggetsJobManifestSchema})
- * - `prepared.json`            anchors chosen and zero-shot scores referenced; the shard plan ({@link NuggetsJobPreparedSchema})
- * - `anchors.jsonl`            the chosen anchor examples, in anchor order
- * - `pieces/{shard}/{from}-{to}.jsonl`   scores for candidates [from, to) of a shard (a shard may checkpoint in pieces)
- * - `failures/{shard}.json`    the last failure of a shard (overwritten; `final` once it has gone to the DLQ)
- * - `cancel.json`              present once cancelled
- * - `results/scores.jsonl`, `results/summary.json`   the aggregate (summary written last)
- * - `callback.json`            delivery state of the completion callback (compare-and-swap)
- * - `anchors-prepared.json`    the anchors tokenised with their answer spans, so shards never re-tokenise them
- * - `shards-enqueued.json`     marker: every shard message has been sent (a redelivered prepare sends nothing)
- * - `failures/prepare.json`, `failures/aggregate.json`   the last failure of the job's other stages
- * Pieces start with one header line ({@link NuggetsPieceHeaderSchema}: timing, never copied into scores.jsonl); the
- * other lines are the exact lines of `results/scores.jsonl`, so aggregation copies them verbatim.
- * Zero-shot sums are cached per tenant at `t/{tenant}/cache/nuggets-zeroshot/{hash}.json`; an engine's measured
- * throughput at `t/{tenant}/cache/engine-throughput/{engine}.json` ({@link EngineThroughputSchema}).
+ * The kind's own objects, under the job's `prepare/` folder (create-once):
+ * - `prepare/anchors.jsonl`            the chosen anchor examples, in anchor order
+ * - `prepare/anchors-prepared.json`    the anchors tokenised with their answer spans ({@link NuggetsPreparedAnchorsSchema})
+ * - `prepare/embeddings/{from}-{to}.json`   K-Means only: pool embeddings by range, so choosing anchors over a large
+ *                                      pool checkpoints across invocations ({@link NuggetsEmbeddingChunkSchema})
+ * The unit lines are `results/scores.jsonl` (one per candidate, {@link NuggetsCandidateScoreSchema} or an error line).
+ * Zero-shot sums are cached per tenant at `t/{tenant}/cache/nuggets-zeroshot/{hash}.json`.
  */
 import { z } from "@hono/zod-openapi";
 import { EngineNameSchema } from "./common.js";
 import { DatasetIdSchema } from "./datasets.js";
+import { CallbackStateSchema, JobStopSchema, ShardFailureSchema, StageFailureSchema, jobRequestCommonFields } from "./jobs.js";
 import { NuggetsPresetNameSchema, NuggetsPresetSchema } from "./nuggets.js";
 
-export const JobIdSchema = z
+export const NuggetsJobIdSchema = z
   .string()
-  .regex(/^nj_[0-9a-z]{20,32}$/, "job ids look like nj_ followed by lowercase letters and digits")
-  .openapi({ example: "nj_01hzx3k9c4w7q2m5n8p0r6t1" });
+  .regex(/^nj_[0-9a-z]{20,32}$/, "NUGGETS job ids look like nj_ followed by lowercase letters and digits")
+  .openapi({ example: "nj_01hzx3k9c4w7q2m5n8p0r6t1ab" });
+/** @deprecated the NUGGETS id schema; kept under its old name for the NUGGETS routes. */
+export const JobIdSchema = NuggetsJobIdSchema;
 
 export const DEFAULT_THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9] as const;
 
@@ -63,82 +58,42 @@ export const CreateNuggetsJobSchema = z
     engine: EngineNameSchema,
     preset: NuggetsPresetNameSchema.default("paper"),
     maxAnchorTokens: z.number().int().positive().nullable().optional(),
+    thresholds: z.array(z.number().min(0).max(1)).min(1).max(20).optional(),
+    ...jobRequestCommonFields,
     /** Candidates per shard message; default chosen so a shard fits well inside a Lambda's 15 minutes. */
     shardSize: z.number().int().min(1).max(10_000).optional(),
-    thresholds: z.array(z.number().min(0).max(1)).min(1).max(20).optional(),
-    /** https only; no private or loopback addresses (outside the local stack). */
-    callbackUrl: z.url().max(2000).optional(),
-    /** Count pairs and tokens and estimate engine time; store nothing, score nothing. */
-    dryRun: z.boolean().default(false),
-    /** Same key + same tenant = the same job (a retried POST does not start a second job). */
-    idempotencyKey: z.string().min(1).max(128).optional(),
   })
   .strict()
   .openapi("CreateNuggetsJob");
 export type CreateNuggetsJob = z.infer<typeof CreateNuggetsJobSchema>;
 
-/** `manifest.json`: the job as accepted. Immutable. */
-export const NuggetsJobManifestSchema = z.object({
-  version: z.literal(1),
-  jobId: JobIdSchema,
-  tenant: z.string(),
-  createdAt: z.string(),
+/** What the NUGGETS kind resolved when it accepted a job (`manifest.spec`). */
+export const NuggetsJobSpecSchema = z.object({
   datasetId: DatasetIdSchema,
   candidates: z.number().int().min(1),
   anchors: AnchorSpecSchema,
+  /** Anchors the job will have. */
+  anchorCount: z.number().int().min(1),
+  /** The dataset anchors are drawn from (random / kmeans) or read from (dataset). */
+  anchorDatasetId: DatasetIdSchema,
   engine: z.string(),
   /** The engine's model at submission, recorded with the results. */
   model: z.string(),
   preset: NuggetsPresetSchema,
-  shardSize: z.number().int().min(1),
-  shards: z.number().int().min(1),
   thresholds: z.array(z.number()),
-  callbackUrl: z.string().nullable(),
-  /** Hash of the request that created the job: a repeated idempotency key with a different body is a conflict. */
-  requestHash: z.string().optional(),
 });
-export type NuggetsJobManifest = z.infer<typeof NuggetsJobManifestSchema>;
+export type NuggetsJobSpec = z.infer<typeof NuggetsJobSpecSchema>;
 
-/** `prepared.json`: written once anchors and zero-shot scores exist; shards are enqueued after it. */
-export const NuggetsJobPreparedSchema = z.object({
-  version: z.literal(1),
+/** The kind's prepared context (`prepared.json` → `context`). */
+export const NuggetsPreparedContextSchema = z.object({
   anchors: z.number().int().min(1),
   /** Indices into the dataset the anchors were drawn from (null for an uploaded anchor file: all of it). */
   anchorIndices: z.array(z.number().int()).nullable(),
   zeroShotKey: z.string(),
-  preparedAt: z.string(),
 });
-export type NuggetsJobPrepared = z.infer<typeof NuggetsJobPreparedSchema>;
+export type NuggetsPreparedContext = z.infer<typeof NuggetsPreparedContextSchema>;
 
-/** A shard's failure, as the job reports it. */
-export const ShardFailureSchema = z.object({
-  version: z.literal(1),
-  shard: z.number().int().min(0),
-  attempts: z.number().int().min(1),
-  /** True once the message has exhausted its receives and sits in the DLQ. */
-  final: z.boolean(),
-  error: z.object({ code: z.string(), message: z.string() }),
-  at: z.string(),
-});
-export type ShardFailure = z.infer<typeof ShardFailureSchema>;
-
-/** Queue messages: ids and ranges only; the data stays in S3. */
-export const NuggetsMessageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("prepare"), tenant: z.string(), jobId: JobIdSchema }),
-  z.object({
-    type: z.literal("shard"),
-    tenant: z.string(),
-    jobId: JobIdSchema,
-    shard: z.number().int().min(0),
-    /** Candidate range [from, to) still to score; a checkpointed remainder starts later than the shard. */
-    from: z.number().int().min(0),
-    to: z.number().int().min(1),
-  }),
-  z.object({ type: z.literal("aggregate"), tenant: z.string(), jobId: JobIdSchema }),
-]);
-export type NuggetsMessage = z.infer<typeof NuggetsMessageSchema>;
-
-/** `anchors-prepared.json`: each anchor's tokens (cut to the preset's limit) and answer span, in anchor order. */
+/** `prepare/anchors-prepared.json`: each anchor's tokens (cut to the preset's limit) and answer span, in anchor order. */
 export const NuggetsPreparedAnchorsSchema = z.object({
   version: z.literal(1),
   anchors: z.array(
@@ -153,60 +108,15 @@ export const NuggetsPreparedAnchorsSchema = z.object({
 });
 export type NuggetsPreparedAnchors = z.infer<typeof NuggetsPreparedAnchorsSchema>;
 
-/** `shards-enqueued.json`: written after every shard message was sent. */
-export const NuggetsShardsEnqueuedSchema = z.object({ version: z.literal(1), shards: z.number().int().min(1) });
-
-/** `cancel.json`. */
-export const NuggetsCancelSchema = z.object({ version: z.literal(1), cancelledAt: z.string() });
-
-/** First line of every piece: when and how fast it was scored (kept out of scores.jsonl so that stays reproducible). */
-export const NuggetsPieceHeaderSchema = z.object({
-  piece: z.literal(1),
-  shard: z.number().int().min(0),
+/** `prepare/embeddings/{from}-{to}.json`: float32 vectors, base64, for pool examples [from, to). */
+export const NuggetsEmbeddingChunkSchema = z.object({
+  version: z.literal(1),
   from: z.number().int().min(0),
   to: z.number().int().min(1),
-  scoredAt: z.string(),
-  elapsedMs: z.number().min(0),
-  pairs: z.number().int().min(0),
-  tokens: z.number().int().min(0),
+  dimensions: z.number().int().min(1),
+  float32: z.string(),
 });
-export type NuggetsPieceHeader = z.infer<typeof NuggetsPieceHeaderSchema>;
-
-/** `failures/prepare.json` / `failures/aggregate.json`: a failure of a job-wide stage. */
-export const StageFailureSchema = z.object({
-  version: z.literal(1),
-  stage: z.enum(["prepare", "aggregate"]),
-  attempts: z.number().int().min(1),
-  final: z.boolean(),
-  error: z.object({ code: z.string(), message: z.string() }),
-  at: z.string(),
-});
-export type StageFailure = z.infer<typeof StageFailureSchema>;
-
-/** `callback.json`: delivery state of the completion callback; changed only by compare-and-swap. */
-export const CallbackStateSchema = z.object({
-  version: z.literal(1),
-  /** `sending`: claimed by a worker until `claimedAt` + lease; `rejected`: the receiver answered 4xx (not retried). */
-  status: z.enum(["sending", "delivered", "failed", "rejected"]),
-  attempts: z.number().int().min(0),
-  claimedAt: z.string().nullable(),
-  deliveredAt: z.string().nullable(),
-  responseStatus: z.number().int().nullable(),
-  lastError: z.string().nullable(),
-});
-export type CallbackState = z.infer<typeof CallbackStateSchema>;
-
-/** An engine's throughput as measured from completed shards (moving average). */
-export const EngineThroughputSchema = z.object({
-  version: z.literal(1),
-  engine: z.string(),
-  model: z.string(),
-  pairsPerSecond: z.number().positive(),
-  tokensPerSecond: z.number().positive(),
-  samples: z.number().int().min(1),
-  updatedAt: z.string(),
-});
-export type EngineThroughput = z.infer<typeof EngineThroughputSchema>;
+export type NuggetsEmbeddingChunk = z.infer<typeof NuggetsEmbeddingChunkSchema>;
 
 /** Throughput an estimate used, and where it came from. */
 export const ThroughputEstimateSchema = z.object({
@@ -220,6 +130,7 @@ export type ThroughputEstimate = z.infer<typeof ThroughputEstimateSchema>;
 export const NuggetsJobPlanSchema = z
   .object({
     dryRun: z.literal(true),
+    kind: z.literal("nuggets"),
     candidates: z.number().int(),
     anchors: z.number().int(),
     pairs: z.number().int(),
@@ -237,23 +148,31 @@ export const NuggetsJobPlanSchema = z
     throughput: ThroughputEstimateSchema,
     shardSize: z.number().int(),
     shards: z.number().int(),
+    maxUnitErrors: z.number().int(),
     preset: NuggetsPresetSchema,
   })
   .openapi("NuggetsJobPlan");
 export type NuggetsJobPlan = z.infer<typeof NuggetsJobPlanSchema>;
 
-/** `results/summary.json`: written last; its presence means the job is complete. */
+/** `results/summary.json`: written last; its presence means the results are whole (or, `partial`, as whole as they get). */
 export const NuggetsJobSummarySchema = z
   .object({
     version: z.literal(1),
-    jobId: JobIdSchema,
+    jobId: NuggetsJobIdSchema,
+    /** `completed`, or `cancelled` / `failed` for a job that stopped early. */
+    status: z.enum(["completed", "cancelled", "failed"]),
+    /** True when the job stopped before every candidate was scored: these results cover `covered` candidates. */
+    partial: z.boolean(),
     engine: z.string(),
     model: z.string(),
     preset: NuggetsPresetSchema,
     candidates: z.number().int(),
+    covered: z.number().int(),
     anchors: z.number().int(),
     scored: z.number().int(),
     skipped: z.number().int(),
+    /** Candidates whose scoring failed for a reason a retry cannot fix (error lines in scores.jsonl). */
+    errors: z.number().int(),
     /** Golden scores in `bins` equal bins over [0, 1] (the last includes 1). */
     histogram: z.object({ bins: z.number().int(), counts: z.array(z.number().int()) }),
     /** `winsCounts[w]` = candidates that beat the zero-shot on exactly w anchors (GS = w / anchors). */
@@ -282,22 +201,31 @@ export const NuggetsJobSummarySchema = z
   .openapi("NuggetsJobSummary");
 export type NuggetsJobSummary = z.infer<typeof NuggetsJobSummarySchema>;
 
-/** `GET /v1/nuggets/jobs/{jobId}`: derived from the stored objects, never from counters. */
+/** `GET /v1/nuggets/jobs/{jobId}`: the kernel's status in NUGGETS' terms. */
 export const NuggetsJobStatusSchema = z
   .object({
-    jobId: JobIdSchema,
+    jobId: NuggetsJobIdSchema,
+    kind: z.literal("nuggets"),
     status: z.enum(["queued", "preparing", "running", "aggregating", "completed", "failed", "cancelled"]),
     createdAt: z.string(),
     engine: z.string(),
     model: z.string(),
     preset: NuggetsPresetSchema,
+    /** Why the job stopped early: a cancel, or more error lines than `maxUnitErrors`. */
+    stop: JobStopSchema.nullable(),
     progress: z.object({
       candidates: z.number().int(),
+      /** Candidates done: scored, skipped or error lines. */
+      candidatesDone: z.number().int(),
       candidatesScored: z.number().int(),
+      candidatesSkipped: z.number().int(),
+      candidateErrors: z.number().int(),
+      maxUnitErrors: z.number().int(),
       anchors: z.number().int().nullable(),
+      /** Pairs actually scored (skipped candidates score none). */
       pairsScored: z.number().int(),
       pairsTotal: z.number().int().nullable(),
-      shardsTotal: z.number().int(),
+      shardsTotal: z.number().int().nullable(),
       shardsDone: z.number().int(),
       /** Shards whose message went to the DLQ (final failures). */
       shardsFailed: z.number().int(),
@@ -305,6 +233,8 @@ export const NuggetsJobStatusSchema = z
       etaSeconds: z.number().nullable(),
     }),
     failures: z.array(z.union([ShardFailureSchema, StageFailureSchema])),
+    /** True once results exist that cover only part of the candidates (a cancelled or failed job). */
+    partialResults: z.boolean(),
     callback: CallbackStateSchema.nullable(),
     links: z.record(z.string(), z.string()),
   })

@@ -20,3 +20,15 @@ describe("package-lock.json", () => {
     expect(missing, "add these to package-lock.json (see this test's comment)").toEqual([]);
   });
 });
+
+describe("package.json", () => {
+  it("should pin fauxqs exactly, at the version whose internal files the emulator loads by path", () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8")) as { packages: Record<string, { version?: string }> };
+    // shared/local/fauxqs-internals.ts names the files and shapes it was checked against (fauxqs 2.4.1); a caret
+    // range would let `npm install` move to a version where they are gone.
+    expect(pkg.dependencies.fauxqs).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pkg.dependencies.fauxqs).toBe("2.4.1");
+    expect(lock.packages["node_modules/fauxqs"]?.version).toBe(pkg.dependencies.fauxqs);
+  });
+});

@@ -7,6 +7,7 @@ import { renderError, validationErrorFrom } from "./errors.js";
 import { authenticate, limitBody } from "./middleware.js";
 import { registerDatasetRoutes } from "./routes/datasets.js";
 import { registerEngineRoutes } from "./routes/engines.js";
+import { registerJobRoutes } from "./routes/jobs.js";
 import { registerNuggetsJobRoutes } from "./routes/nuggets-jobs.js";
 
 /** 1 MiB: far above any JSON control request; datasets larger than this go through presigned uploads. */
@@ -64,6 +65,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.use("/v1/*", authenticate(deps.auth));
   registerEngineRoutes(app, deps);
   registerDatasetRoutes(app, deps);
+  registerJobRoutes(app, deps);
   registerNuggetsJobRoutes(app, deps);
   return app;
 }

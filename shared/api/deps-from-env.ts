@@ -6,7 +6,9 @@ import { EngineRegistry } from "../engines/registry.js";
 import { ConfigurationError } from "../errors.js";
 import { S3ObjectStore } from "../store/s3-object-store.js";
 import { S3UploadUrlSigner } from "../store/upload-urls.js";
-import { sqsNuggetsQueue } from "../nuggets/jobs/worker-deps.js";
+import { allJobKinds } from "../job-kinds.js";
+import { sqsJobQueue } from "../jobs/sqs-job-queue.js";
+import { queueUrlsFromEnv } from "../jobs/worker-deps.js";
 import type { ApiDeps } from "./context.js";
 
 /** The API's dependencies as a deployed function builds them (once per container). */
@@ -15,12 +17,14 @@ export async function apiDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
   if (!bucket) throw new ConfigurationError("BUCKET_NAME is not set");
   const config = await loadDeploymentConfig(env);
   const s3 = new S3Client({});
+  const kinds = allJobKinds();
+  const queueUrls = queueUrlsFromEnv(kinds.names(), env);
   return {
     engines: EngineRegistry.fromConfigs(config.engines),
     auth: new ApiKeyAuthenticator(config.apiKeys),
     store: new S3ObjectStore({ client: s3, bucket }),
     uploads: new S3UploadUrlSigner({ client: s3, bucket }),
     version: env.ASSAY_VERSION ?? "dev",
-    ...(env.NUGGETS_QUEUE_URL ? { nuggets: { queue: sqsNuggetsQueue(new SQSClient({}), env.NUGGETS_QUEUE_URL) } } : {}),
+    ...(Object.keys(queueUrls).length > 0 ? { jobs: { kinds, queue: sqsJobQueue(new SQSClient({}), queueUrls) } } : {}),
   };
 }

@@ -1,27 +1,40 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import pLimit from "p-limit";
+import { Piscina } from "piscina";
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { DEFAULT_WORKERS, type WorkerSpec } from "../../infra/worker-spec.js";
+import type { EngineConfigInput } from "../../schemas/engines.js";
 import { createApp } from "../api/app.js";
 import { ApiKeyAuthenticator, generateApiKey, hashApiKey, loadApiKeyRecords, type ApiKeyRecord } from "../auth/api-keys.js";
 import { resolveDefaultModel } from "../config/shared-files.js";
 import { createEmbeddedEngine } from "../engines/embedded/index.js";
-import { EngineRegistry, loadEngineConfigs } from "../engines/registry.js";
 import type { Engine } from "../engines/engine.js";
+import { EngineRegistry, loadEngineConfigs } from "../engines/registry.js";
+import { allJobKinds } from "../job-kinds.js";
+import type { JobOptions } from "../jobs/ports.js";
+import { sqsJobQueue } from "../jobs/sqs-job-queue.js";
+import { createJobWorkerHandler } from "../jobs/worker-handler.js";
+import { parseCallbackSecrets } from "../jobs/worker-deps.js";
 import { startLocalAws, type LocalAws } from "../local/emulator.js";
-import { startSqsPoller } from "../local/sqs-poller.js";
-import { createNuggetsWorkerHandler } from "../nuggets/jobs/worker-handler.js";
-import { callbackSecretsFrom, parseCallbackSecrets, sqsNuggetsQueue } from "../nuggets/jobs/worker-deps.js";
-import type { NuggetsJobOptions } from "../nuggets/jobs/ports.js";
+import { startSqsPoller, type SqsPoller } from "../local/sqs-poller.js";
 import { S3ObjectStore } from "../store/s3-object-store.js";
 import { S3UploadUrlSigner } from "../store/upload-urls.js";
+import { buildLocalWorkerDeps, type LocalWorkerConfig } from "./local-worker-deps.js";
+import type { LocalWorkerTask } from "./local-worker-thread.js";
 
 /** The tenant the local stack's printed key belongs to. */
 export const LOCAL_TENANT = "local";
 export const LOCAL_BUCKET = "assay-local";
 /** The name the embedded engine is registered under. */
 export const LOCAL_ENGINE = "local";
+
+/** Worker threads by default: one per core but one (the API, the emulator and the pollers share the main thread). */
+export const defaultWorkerCount = (): number => Math.max(1, availableParallelism() - 1);
 
 export interface LocalStackOptions {
   /** API port; 0 picks a free one. */
@@ -33,19 +46,30 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Use this API key for the local tenant instead of a generated one. */
   readonly apiKey?: string;
-  /** Also register these engines (test doubles for fault injection, say), beside `local`. */
+  /**
+   * Worker threads, each with its own embedded engine (one llama.cpp thread each). Default: cores − 1, at least 1.
+   * 0 runs the workers on the main thread (needed for `extraEngines`, which are objects and cannot cross threads).
+   */
+  readonly workers?: number;
+  /** Engines to configure beside `local` and ASSAY_ENGINES, by configuration (every worker builds its own). */
+  readonly engineConfigs?: readonly EngineConfigInput[];
+  /** Engine objects to register beside `local` (test doubles); they need `workers: 0`. */
   readonly extraEngines?: readonly Engine[];
-  /** The NUGGETS queue and worker, as Lambda would run them; the defaults suit interactive use. */
-  readonly nuggets?: {
-    /** Receives before a message goes to the DLQ (deployed: 5). */
+  /** The queues and workers, as Lambda would run them; the defaults suit interactive use. */
+  readonly jobs?: {
+    /** Receives before a message goes to the DLQ; default: each worker spec's (deployed: 5). */
     readonly maxReceiveCount?: number;
     /** How long a received message stays hidden; the worker's time budget is a little less (deployed: 90 min / 15). */
     readonly visibilityTimeoutSeconds?: number;
-    readonly options?: NuggetsJobOptions;
+    readonly options?: JobOptions;
   };
+  /** The queue-fed workers (default: the deployed ones, `infra/worker-spec.ts`). */
+  readonly workerSpecs?: readonly WorkerSpec[];
 }
 
-/** Queue names in the local emulator. */
+/** A worker spec's queue names in the local emulator. */
+export const localQueueNames = (spec: Pick<WorkerSpec, "name">) => ({ queue: `assay-${spec.name}`, dlq: `assay-${spec.name}-dlq` });
+/** Queue names in the local emulator (the NUGGETS worker's). */
 export const LOCAL_QUEUES = { nuggets: "assay-nuggets", nuggetsDlq: "assay-nuggets-dlq" } as const;
 
 export interface LocalStack {
@@ -54,10 +78,13 @@ export interface LocalStack {
   readonly apiKey: string;
   readonly modelPath: string;
   readonly aws: LocalAws;
+  /** The main thread's engines (the API's: tokenising, dry runs). */
   readonly engines: EngineRegistry;
   readonly store: S3ObjectStore;
   /** The secret completion callbacks for {@link LOCAL_TENANT} are signed with. */
   readonly callbackSecret: string;
+  /** Worker threads running (0: workers on the main thread). */
+  readonly workers: number;
   stop(): Promise<void>;
 }
 
@@ -81,10 +108,18 @@ function keptSecret(dataDir: string | undefined, name: string, make: () => strin
   return secret;
 }
 
+/** `--import tsx` for worker threads, which do not inherit loader hooks registered in the main thread. */
+function workerExecArgv(): string[] {
+  const argv = [...process.execArgv];
+  const hasTsx = argv.some((a, i) => (a === "--import" || a === "--loader") && /tsx/.test(argv[i + 1] ?? "")) || argv.some((a) => /^--import=.*tsx/.test(a));
+  return hasTsx ? argv : [...argv, "--import", "tsx"];
+}
+
 /**
- * Starts everything the production deployment has, on loopback: S3+SQS (fauxqs), the API, and the embedded engine
- * registered as `local` beside any engines configured in the environment. The code paths are the production ones;
- * only endpoints and credentials differ.
+ * Starts everything the production deployment has, on loopback: S3+SQS (fauxqs), the API, one queue + DLQ per
+ * worker spec with its pollers, and worker threads with their own embedded engine (registered as `local` beside any
+ * engines configured in the environment). The code paths are the production ones; only endpoints and credentials
+ * differ.
  */
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const modelPath = opts.modelPath ?? resolveDefaultModel();
@@ -94,21 +129,21 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     ...loadApiKeyRecords(),
     { tenant: LOCAL_TENANT, keyHash: hashApiKey(apiKey), scopes: ["read", "write"] },
   ];
+  const specs = opts.workerSpecs ?? DEFAULT_WORKERS;
+  const workers = opts.extraEngines?.length ? 0 : (opts.workers ?? defaultWorkerCount());
+  if (opts.extraEngines?.length && opts.workers) throw new Error("extraEngines are objects and need workers: 0");
 
   const callbackSecret = keptSecret(opts.dataDir, "dev-callback-secret", () => randomBytes(32).toString("hex"));
-  const maxReceiveCount = opts.nuggets?.maxReceiveCount ?? 5;
-  const visibilityTimeoutSeconds = opts.nuggets?.visibilityTimeoutSeconds ?? 60;
+  const visibilityTimeoutSeconds = opts.jobs?.visibilityTimeoutSeconds ?? 60;
+  const maxReceiveCounts = Object.fromEntries(specs.map((s) => [s.name, opts.jobs?.maxReceiveCount ?? s.maxReceiveCount]));
 
   const aws = await startLocalAws({
     host,
     bucket: LOCAL_BUCKET,
-    queues: [
-      {
-        name: LOCAL_QUEUES.nuggets,
-        visibilityTimeoutSeconds,
-        dlq: { name: LOCAL_QUEUES.nuggetsDlq, maxReceiveCount },
-      },
-    ],
+    queues: specs.map((spec) => {
+      const names = localQueueNames(spec);
+      return { name: names.queue, visibilityTimeoutSeconds, dlq: { name: names.dlq, maxReceiveCount: maxReceiveCounts[spec.name]! } };
+    }),
     ...(opts.dataDir ? { dataDir: join(opts.dataDir, "aws") } : {}),
   });
   const cleanups: (() => Promise<void>)[] = [() => aws.stop()];
@@ -117,43 +152,85 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   };
 
   try {
-    const engines = EngineRegistry.fromConfigs(loadEngineConfigs());
+    const engineConfigs = [...loadEngineConfigs(), ...(opts.engineConfigs ?? [])];
+    const engines = EngineRegistry.fromConfigs(engineConfigs);
     cleanups.push(() => engines.close());
     engines.register(await createEmbeddedEngine({ name: LOCAL_ENGINE, modelPath, threads: 1 }));
     for (const engine of opts.extraEngines ?? []) engines.register(engine);
 
     const store = new S3ObjectStore({ client: aws.s3, bucket: aws.bucket });
     const uploads = new S3UploadUrlSigner({ client: aws.s3, bucket: aws.bucket });
-    const queue = sqsNuggetsQueue(aws.sqs, aws.queueUrls[LOCAL_QUEUES.nuggets]!);
+    const queueUrls = Object.fromEntries(specs.map((s) => [s.name, aws.queueUrls[localQueueNames(s).queue]!]));
+    const queue = sqsJobQueue(aws.sqs, queueUrls);
     // Callbacks to the developer's own machine are the point of a local stack; deployed stacks refuse them.
-    const nuggetsOptions: NuggetsJobOptions = { allowLoopbackCallbacks: true, ...opts.nuggets?.options };
-    const secrets = callbackSecretsFrom({
-      ...parseCallbackSecrets(process.env.ASSAY_CALLBACK_SECRETS),
-      [LOCAL_TENANT]: callbackSecret,
-    });
+    const jobOptions: JobOptions = { allowLoopbackCallbacks: true, ...opts.jobs?.options };
+    const callbackSecrets = { ...parseCallbackSecrets(process.env.ASSAY_CALLBACK_SECRETS), [LOCAL_TENANT]: callbackSecret };
+    const kinds = allJobKinds();
 
-    // The worker Lambda would run, fed by polling the local queue. Its time budget stays inside the visibility
-    // timeout, so a long shard checkpoints before its message could be handed to another consumer.
-    const worker = createNuggetsWorkerHandler(
-      { store, queue, engines, secrets, options: nuggetsOptions },
-      { maxReceiveCount, defaultBudgetMs: Math.max(1000, visibilityTimeoutSeconds * 1000 - 5000) },
-    );
-    const poller = startSqsPoller({
-      sqs: aws.sqs,
-      queueUrl: aws.queueUrls[LOCAL_QUEUES.nuggets]!,
-      queueArn: aws.queueArns[LOCAL_QUEUES.nuggets]!,
-      handler: (event) => worker(event),
-      waitSeconds: 1,
-      onError: (error, source) => console.error(`nuggets worker (${source}): ${(error as Error).message ?? error}`),
-    });
-    cleanups.push(() => poller.stop());
+    // The workers Lambda would run. Their time budget stays inside the visibility timeout, so a long shard
+    // checkpoints before its message could be handed to another consumer.
+    const workerConfig: LocalWorkerConfig = {
+      endpoint: aws.endpoint,
+      bucket: aws.bucket,
+      queueUrls,
+      maxReceiveCounts,
+      budgetMs: Math.max(1000, visibilityTimeoutSeconds * 1000 - 5000),
+      modelPath,
+      localEngine: LOCAL_ENGINE,
+      engineConfigs,
+      callbackSecrets,
+      options: jobOptions,
+    };
+    let run: (task: LocalWorkerTask) => Promise<SQSBatchResponse>;
+    if (workers > 0) {
+      const pool = new Piscina<LocalWorkerTask, SQSBatchResponse>({
+        filename: new URL("./local-worker-thread.ts", import.meta.url).href,
+        minThreads: workers,
+        maxThreads: workers,
+        concurrentTasksPerWorker: 1,
+        idleTimeout: Number.POSITIVE_INFINITY,
+        workerData: workerConfig,
+        execArgv: workerExecArgv(),
+      });
+      cleanups.push(() => pool.destroy());
+      run = (task) => pool.run(task);
+    } else {
+      const built = await buildLocalWorkerDeps(workerConfig, { engines: opts.extraEngines ?? [] });
+      cleanups.push(() => built.close());
+      const handlers = new Map(
+        specs.map((s) => [s.name, createJobWorkerHandler(built.deps, kinds, { maxReceiveCount: maxReceiveCounts[s.name]!, defaultBudgetMs: workerConfig.budgetMs })]),
+      );
+      run = (task) => handlers.get(task.kind)!(task.event);
+    }
+
+    // Pollers on the main thread; a shared limit lets one take a batch only when a worker is free for it.
+    const slots = pLimit(Math.max(1, workers));
+    const pollers: SqsPoller[] = [];
+    for (const spec of specs) {
+      const names = localQueueNames(spec);
+      for (let i = 0; i < Math.max(1, workers); i++) {
+        pollers.push(
+          startSqsPoller({
+            sqs: aws.sqs,
+            queueUrl: aws.queueUrls[names.queue]!,
+            queueArn: aws.queueArns[names.queue]!,
+            handler: (event: SQSEvent) => run({ kind: spec.name, event }),
+            batchSize: spec.batchSize,
+            waitSeconds: 1,
+            limit: slots,
+            onError: (error, source) => console.error(`${spec.name} worker (${source}): ${(error as Error).message ?? error}`),
+          }),
+        );
+      }
+    }
+    cleanups.push(() => Promise.all(pollers.map((p) => p.stop())).then(() => undefined));
 
     const app = createApp({
       engines,
       auth: new ApiKeyAuthenticator(keyRecords),
       store,
       uploads,
-      nuggets: { queue, options: nuggetsOptions },
+      jobs: { kinds, queue, options: jobOptions },
       version: "local",
     });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -163,10 +240,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const { port } = server.address() as AddressInfo;
 
-    return { apiUrl: `http://${host}:${port}`, apiKey, modelPath, aws, engines, store, callbackSecret, stop };
+    return { apiUrl: `http://${host}:${port}`, apiKey, modelPath, aws, engines, store, callbackSecret, workers, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 }
-

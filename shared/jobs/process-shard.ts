@@ -66,7 +66,9 @@ export async function handleShard(deps: JobDeps, kind: AnyJobKind, message: Shar
       headers.set(stored.info.key, stored.header);
     }
     ownErrors += result.outcomes.error ?? 0;
-    if (ownErrors > job.manifest.maxUnitErrors) {
+    // Past the threshold with work left in this range: stop now. A finished range is completed first (below), so
+    // the job's progress counts the errors that stopped it.
+    if (ownErrors > job.manifest.maxUnitErrors && result.next < run.to) {
       await stopJob(deps, job.manifest, "unit-errors", unitErrorMessage(ownErrors, job.manifest.maxUnitErrors));
       return;
     }
@@ -203,16 +205,17 @@ async function processRun(
 
   const lane = async (): Promise<void> => {
     while (!halt && launched < range.to) {
-      // Always process at least one unit, or a too-short deadline would re-enqueue the same range forever.
-      if (started > 0 && ctx.remainingTimeMs() < 2 * slowestMs + safetyMs) {
-        halt = true;
-        return;
-      }
       if (await watcher.stopped()) {
         halt = stopped = true;
         return;
       }
       if (halt || launched >= range.to) return;
+      // Checked after the await and just before claiming a unit, so lanes cannot all pass it at once. Always process
+      // at least one unit, or a too-short deadline would re-enqueue the same range forever.
+      if (started > 0 && ctx.remainingTimeMs() < 2 * slowestMs + safetyMs) {
+        halt = true;
+        return;
+      }
       const index = launched++;
       started++;
       const begin = clockOf(deps);

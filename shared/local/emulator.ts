@@ -35,6 +35,11 @@ export interface LocalAwsOptions {
   dataDir?: string;
   bucket: string;
   queues: LocalQueueSpec[];
+  /**
+   * With `dataDir`: make messages that were in flight when the last run stopped visible again at once, instead of
+   * after their visibility timeout (their consumer died with that run). Default true.
+   */
+  releaseInflight?: boolean;
 }
 
 /** A running emulator and clients for it. */
@@ -98,6 +103,11 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     snsStore.persistence = persistence;
     s3Store.persistence = persistence;
     for (const queue of sqsStore.allQueues()) queue.persistence = persistence;
+    if (options.releaseInflight ?? true) {
+      for (const queue of sqsStore.allQueues()) {
+        for (const handle of [...queue.inflightMessages.keys()]) queue.changeVisibility(handle, 0);
+      }
+    }
   }
 
   const app = fauxqs.buildApp({ logger: false, stores: { sqsStore, snsStore, s3Store } });

@@ -24,10 +24,20 @@ export interface FauxqsS3Store {
   headObject(bucket: string, key: string): FauxqsS3Object;
 }
 
+/** One fauxqs queue: what assay touches of it. */
+export interface FauxqsQueue {
+  name: string;
+  persistence?: unknown;
+  /** Received, not yet deleted messages by receipt handle. */
+  inflightMessages: Map<string, unknown>;
+  /** 0 makes the message visible again at once. */
+  changeVisibility(receiptHandle: string, timeoutSeconds: number): void;
+}
+
 /** fauxqs's in-memory SQS state. */
 export interface FauxqsSqsStore {
   persistence?: unknown;
-  allQueues(): Iterable<{ persistence?: unknown }>;
+  allQueues(): Iterable<FauxqsQueue>;
 }
 
 /** fauxqs's in-memory SNS state (unused by assay, but the app needs one). */

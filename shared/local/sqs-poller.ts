@@ -30,6 +30,12 @@ export interface SqsPollerOptions {
   visibilityTimeoutSeconds?: number;
   /** Called on each failure (the loop carries on). Default: console.error. */
   onError?: (error: unknown, source: PollerErrorSource) => void;
+  /**
+   * Runs each receive-and-handle round inside this limiter (e.g. a p-limit shared by every poller of a worker pool),
+   * so a poller only takes messages when a worker is free to handle them: a message waiting for a worker would use
+   * up its visibility timeout. Default: no limit.
+   */
+  limit?: <T>(round: () => Promise<T>) => Promise<T>;
 }
 
 /** A running poller. */
@@ -75,25 +81,29 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     }
   };
 
+  const limit = options.limit ?? (<T>(round: () => Promise<T>) => round());
   const loop = (async () => {
     let queueArn: string | undefined;
     let failures = 0;
     while (!stopping) {
       try {
         queueArn ??= await resolveArn();
-        const out = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: batchSize,
-            WaitTimeSeconds: waitSeconds,
-            ...(visibilityTimeoutSeconds !== undefined ? { VisibilityTimeout: visibilityTimeoutSeconds } : {}),
-            MessageSystemAttributeNames: ["All"],
-            MessageAttributeNames: ["All"],
-          }),
-        );
-        failures = 0;
-        // A batch received after stop() was called is still handled: its messages are already invisible.
-        if (out.Messages?.length) await handleBatch(toSqsEvent(out.Messages, queueArn));
+        await limit(async () => {
+          if (stopping) return;
+          const out = await sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: queueUrl,
+              MaxNumberOfMessages: batchSize,
+              WaitTimeSeconds: waitSeconds,
+              ...(visibilityTimeoutSeconds !== undefined ? { VisibilityTimeout: visibilityTimeoutSeconds } : {}),
+              MessageSystemAttributeNames: ["All"],
+              MessageAttributeNames: ["All"],
+            }),
+          );
+          failures = 0;
+          // A batch received after stop() was called is still handled: its messages are already invisible.
+          if (out.Messages?.length) await handleBatch(toSqsEvent(out.Messages, queueArn!));
+        });
       } catch (error) {
         onError(error, "receive");
         failures += 1;

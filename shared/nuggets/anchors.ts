@@ -71,6 +71,24 @@ export async function kmeansAnchors(
     throw new ValidationError(`k must be between 1 and the pool's ${examples.length} examples`, { k });
   }
   const vectors = await embed(examples.map((e) => renderExample(e).full));
+  return kmeansAnchorsFromVectors(examples, vectors, k, seed, options);
+}
+
+/**
+ * {@link kmeansAnchors} over embeddings computed already (`vectors[i]` for `examples[i]`), e.g. in checkpointed
+ * chunks across several invocations.
+ */
+export function kmeansAnchorsFromVectors(
+  examples: readonly NuggetsExample[],
+  vectors: number[][],
+  k: number,
+  seed: number,
+  options: KmeansAnchorOptions = {},
+): AnchorSet & { centroids: number[][] } {
+  checkSeed(seed);
+  if (!Number.isInteger(k) || k < 1 || k > examples.length) {
+    throw new ValidationError(`k must be between 1 and the pool's ${examples.length} examples`, { k });
+  }
   checkVectors(vectors, examples.length);
   const result = kmeans(vectors, k, {
     initialization: "kmeans++",

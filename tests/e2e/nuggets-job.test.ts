@@ -46,6 +46,8 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const flaky = createInstantFakeEngine({ name: "flaky", contextSize: 1 << 16, faults: { transientFailureRate: 1 / 3, seed: 7 } });
 // "~" (byte 126, absent from these candidates and anchors) is token 3 + 126 = 129 for the fake engine.
 const poisoned = createInstantFakeEngine({ name: "poisoned", contextSize: 1 << 16, faults: { poisonToken: 129 } });
+// The same input breaks this one in a way a retry might fix — every time.
+const stuck = createInstantFakeEngine({ name: "stuck", contextSize: 1 << 16, faults: { stuckToken: 129 } });
 /** stories260K has a 512-token context and these anchors' answers run long: cap them so candidates fit beside them. */
 const MAX_ANCHOR_TOKENS = 48;
 
@@ -94,8 +96,8 @@ beforeAll(async () => {
   receiver = await startReceiver();
   stack = await startLocalStack({
     port: 0,
-    extraEngines: [withResilience(flaky, { concurrency: 4, retry: { baseDelayMs: 1, maxDelayMs: 5 } }), poisoned],
-    nuggets: { maxReceiveCount: 2, visibilityTimeoutSeconds: 2, options: { checkpointSafetyMs: 200 } },
+    extraEngines: [withResilience(flaky, { concurrency: 4, retry: { baseDelayMs: 1, maxDelayMs: 5 } }), poisoned, stuck],
+    jobs: { maxReceiveCount: 2, visibilityTimeoutSeconds: 2, options: { checkpointSafetyMs: 200, stopGraceSeconds: 1 } },
   });
 }, 60_000);
 
@@ -131,10 +133,12 @@ describe("a NUGGETS job on the local stack", () => {
     expect(res.status).toBe(202);
     jobId = (await json(res)).jobId;
     const status = await waitFor(jobId, (s) => s.status === "completed");
-    expect(status.progress).toMatchObject({ candidates: 40, candidatesScored: 40, pairsScored: 800, pairsTotal: 800, shardsDone: 5, shardsFailed: 0 });
+    expect(status.progress).toMatchObject({ candidates: 40, candidatesDone: 40, pairsTotal: 800, shardsDone: 5, shardsFailed: 0 });
 
     const summary = await json(await api(`/v1/nuggets/jobs/${jobId}/results`));
     expect(summary.scored + summary.skipped).toBe(40);
+    // Skipped candidates score no pairs.
+    expect(status.progress).toMatchObject({ candidatesScored: summary.scored, candidatesSkipped: summary.skipped, pairsScored: summary.scored * 20 });
     expect(summary.scored).toBeGreaterThanOrEqual(30);
     expect(summary.preset.name).toBe("paper");
     const svg = await api(`/v1/nuggets/jobs/${jobId}/results/histogram.svg`);
@@ -201,18 +205,18 @@ describe("a NUGGETS job on the local stack", () => {
 
   it("should leave every stored object byte-identical when every message is delivered once more", async () => {
     const before = await snapshot(`t/local/jobs/${jobId}/`);
-    const manifest = JSON.parse(before.get(`t/local/jobs/${jobId}/manifest.json`)!);
+    const prepared = JSON.parse(before.get(`t/local/jobs/${jobId}/prepared.json`)!);
+    const base = { kind: "nuggets", tenant: "local", jobId };
     const messages = [
-      { type: "prepare", tenant: "local", jobId },
-      ...Array.from({ length: manifest.shards }, (_, shard) => ({
+      { type: "prepare", ...base },
+      ...Array.from({ length: prepared.shards }, (_, shard) => ({
         type: "shard",
-        tenant: "local",
-        jobId,
+        ...base,
         shard,
-        from: shard * manifest.shardSize,
-        to: Math.min(manifest.candidates, (shard + 1) * manifest.shardSize),
+        from: shard * prepared.shardSize,
+        to: Math.min(prepared.units, (shard + 1) * prepared.shardSize),
       })),
-      { type: "aggregate", tenant: "local", jobId },
+      { type: "aggregate", ...base },
     ];
     for (let i = 0; i < messages.length; i += 10) {
       await stack.aws.sqs.send(
@@ -240,8 +244,9 @@ describe("a NUGGETS job on the local stack", () => {
     expect(res.status).toBe(202);
     const kmeansJob = (await json(res)).jobId;
     const status = await waitFor(kmeansJob, (s) => s.status === "completed");
-    expect(status.progress).toMatchObject({ anchors: 3, pairsScored: 120 });
-    const chosen = (await stack.store.getBytes(`t/local/jobs/${kmeansJob}/anchors.jsonl`)).body;
+    expect(status.progress.anchors).toBe(3);
+    expect(status.progress.pairsScored).toBe(status.progress.candidatesScored * 3);
+    const chosen = (await stack.store.getBytes(`t/local/jobs/${kmeansJob}/prepare/anchors.jsonl`)).body;
     const rows = Buffer.from(chosen).toString("utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(rows).toHaveLength(3);
     const pool = anchors.map((a) => JSON.stringify((a as { instruction: string }).instruction));
@@ -258,31 +263,50 @@ describe("a NUGGETS job on the local stack", () => {
     expect(res.status).toBe(202);
     const flakyJob = (await json(res)).jobId;
     const status = await waitFor(flakyJob, (s) => s.status === "completed");
-    expect(status.progress.candidatesScored).toBe(40);
+    expect(status.progress).toMatchObject({ candidatesScored: 40, pairsScored: 800 });
     expect((await json(await api(`/v1/nuggets/jobs/${flakyJob}/results`))).scored).toBe(40);
     expect(flaky.calls.failed).toBeGreaterThan(5);
   }, 60_000);
 
-  it("should send a permanently failing shard to the DLQ and say so in the job's status", async () => {
-    const withPoison = candidates.map((c, i) => (i === 13 ? { ...(c as object), output: "costs ~5 per unit" } : c));
+  const withPoison = () => candidates.map((c, i) => (i === 13 ? { ...(c as object), output: "costs ~5 per unit" } : c));
+
+  it("should record a candidate the engine refuses as an error line and fail the job past maxUnitErrors, with partial results", async () => {
+    const datasetWithPoison = await upload(withPoison());
+    const job = { datasetId: datasetWithPoison, anchors: { method: "dataset", datasetId: anchorSetId }, engine: "poisoned", shardSize: 4 };
+    // Allowed one error: the job completes, the refused candidate is an error line.
+    const tolerant = (await json(await postJson("/v1/nuggets/jobs", { ...job, maxUnitErrors: 1 }))).jobId;
+    const done = await waitFor(tolerant, (s) => s.status === "completed");
+    expect(done.progress).toMatchObject({ candidatesDone: 40, candidatesScored: 39, candidateErrors: 1 });
+    const line = (await (await api(`/v1/nuggets/jobs/${tolerant}/scores`)).text()).split("\n")[13]!;
+    expect(JSON.parse(line)).toMatchObject({ index: 13, status: "error", error: { code: "engine_error" } });
+
+    // Allowed none (the default): the job fails, says why, and offers what was scored, labelled partial.
+    const strict = (await json(await postJson("/v1/nuggets/jobs", job))).jobId;
+    const failed = await waitFor(strict, (s) => s.status === "failed" && (s as { partialResults?: boolean }).partialResults === true, 60_000);
+    expect(failed).toMatchObject({ stop: { reason: "unit-errors" }, progress: { candidateErrors: 1, shardsFailed: 0 } });
+    const summary = await json(await api(`/v1/nuggets/jobs/${strict}/results`));
+    expect(summary).toMatchObject({ status: "failed", partial: true, errors: 1 });
+  }, 90_000);
+
+  it("should send a shard that keeps failing to the DLQ and say so in the job's status", async () => {
     const res = await postJson("/v1/nuggets/jobs", {
-      datasetId: await upload(withPoison),
+      datasetId: await upload(withPoison()),
       anchors: { method: "dataset", datasetId: anchorSetId },
-      engine: "poisoned",
+      engine: "stuck",
       shardSize: 4,
     });
     expect(res.status).toBe(202);
-    const poisonedJob = (await json(res)).jobId;
-    const status = await waitFor(poisonedJob, (s) => s.status === "failed" && s.progress.shardsFailed === 1, 60_000);
+    const stuckJob = (await json(res)).jobId;
+    const status = await waitFor(stuckJob, (s) => s.status === "failed" && s.progress.shardsFailed === 1, 60_000);
     expect(status.failures).toContainEqual(expect.objectContaining({ shard: 3, final: true }));
-    expect(status.progress.candidatesScored).toBeGreaterThanOrEqual(36);
+    expect(status.progress.candidatesDone).toBe(36);
     // fauxqs moves a message to the DLQ when it is received past maxReceiveCount; wait until it is there.
     let inDlq: unknown[] = [];
     for (let i = 0; i < 60 && inDlq.length === 0; i++) {
       const out = await stack.aws.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: stack.aws.queueUrls[LOCAL_QUEUES.nuggetsDlq], MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
       );
-      inDlq = (out.Messages ?? []).map((m) => JSON.parse(m.Body!)).filter((m) => m.jobId === poisonedJob);
+      inDlq = (out.Messages ?? []).map((m) => JSON.parse(m.Body!)).filter((m) => m.jobId === stuckJob);
     }
     expect(inDlq).toContainEqual(expect.objectContaining({ type: "shard", shard: 3 }));
   }, 90_000);

@@ -233,6 +233,28 @@ describe("IAM", () => {
     expect(visibility.flatMap((s) => s.resources.map(target))).toEqual([ownQueue]);
   });
 
+  it("should let the API delete nothing but staged uploads and a job's failure records (retry)", () => {
+    const policies = new Set(policiesOfFunction(template, apiFunctionId(template)));
+    const statements = allowStatements(template).filter((s) => policies.has(s.policy));
+    expect(statements.flatMap((s) => s.actions)).toContain("s3:PutObject");
+    const deletes = statements.filter((s) => s.actions.includes("s3:DeleteObject"));
+    for (const d of deletes) expect(d.actions).toEqual(["s3:DeleteObject"]);
+    const patterns = deletes.flatMap((d) => d.resources.map((r) => JSON.stringify(r).match(/\/((?:t|tmp)\/[^"]*)"/)?.[1]));
+    expect(patterns.sort()).toEqual(["t/*/jobs/*/failures/*", "tmp/*"]);
+  });
+
+  it("should tell each worker the receive count its queue's redrive policy dead-letters at", () => {
+    const functions = template.findResources("AWS::Lambda::Function") as Resources;
+    const queues = template.findResources("AWS::SQS::Queue") as Resources;
+    const mappings = Object.values(template.findResources("AWS::Lambda::EventSourceMapping") as Resources);
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const m of mappings) {
+      const env = functions[target(m.Properties.FunctionName)]!.Properties.Environment.Variables;
+      const redrive = queues[target(m.Properties.EventSourceArn)]!.Properties.RedrivePolicy;
+      expect(env.MAX_RECEIVE_COUNT).toBe(String(redrive.maxReceiveCount));
+    }
+  });
+
   it("should let workers delete nothing but a job's failure records", () => {
     const [m] = Object.values(template.findResources("AWS::Lambda::EventSourceMapping") as Resources);
     const policies = new Set(policiesOfFunction(template, target(m!.Properties.FunctionName)));
@@ -283,13 +305,14 @@ describe("bundles", () => {
       ...process.env,
       BUCKET_NAME: "assay-test",
       NUGGETS_QUEUE_URL: "http://127.0.0.1:9/000000000000/nuggets",
+      MAX_RECEIVE_COUNT: "5",
       ASSAY_ENGINES: "[]",
       ASSAY_API_KEYS: "[]",
       ASSAY_CALLBACK_SECRETS: "{}",
       AWS_REGION: "us-east-1",
     };
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", env });
-    // "{}" is not a NUGGETS message: the real worker reports it as a failed item (bound for the DLQ), not a crash.
+    // "{}" is not a job message: the real worker reports it as a failed item (bound for the DLQ), not a crash.
     expect(JSON.parse(out)).toEqual({ batchItemFailures: [{ itemIdentifier: "m-1" }] });
   });
 });

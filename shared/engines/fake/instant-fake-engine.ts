@@ -16,6 +16,8 @@ export interface FakeFaults {
   readonly transientFailureRate?: number;
   /** Calls whose request contains this token id fail permanently (a "poison" input). */
   readonly poisonToken?: number;
+  /** Calls whose request contains this token id fail with a retryable error, every time (an input that breaks the server). */
+  readonly stuckToken?: number;
   readonly seed?: number;
 }
 
@@ -42,6 +44,10 @@ export function createInstantFakeEngine(opts: { name: string; contextSize?: numb
     if (faults.poisonToken !== undefined && tokens.some((t) => t.includes(faults.poisonToken!))) {
       calls.failed++;
       throw new EngineError(`fake engine: poison token ${faults.poisonToken}`, { retryable: false, engineStatus: 400, engine: opts.name });
+    }
+    if (faults.stuckToken !== undefined && tokens.some((t) => t.includes(faults.stuckToken!))) {
+      calls.failed++;
+      throw new EngineError(`fake engine: stuck token ${faults.stuckToken}`, { retryable: true, engineStatus: 503, engine: opts.name });
     }
     if (faults.transientFailureRate && random() < faults.transientFailureRate) {
       calls.failed++;

@@ -7,21 +7,27 @@ import { NuggetsExampleSchema } from "../../../schemas/nuggets.js";
 import { datasetKeys } from "../../datasets/dataset-store.js";
 import { ConflictError, ValidationError } from "../../errors.js";
 import type { ObjectStore } from "../../store/object-store.js";
-import { jobKeys } from "./job-keys.js";
+import { NuggetsJobSpecSchema } from "../../../schemas/nuggets-jobs.js";
+import { jobKeys } from "../../jobs/job-keys.js";
+import { readManifest } from "../../jobs/job-views.js";
+import type { JobDeps } from "../../jobs/ports.js";
+import { validate } from "../../store/json-codec.js";
+import { nuggetsKind } from "./nuggets-kind.js";
 import { bestFirst, type ScoredEntry } from "./summary-stats.js";
-import { getManifest } from "./job-status.js";
-import type { NuggetsJobDeps } from "./ports.js";
 
-/** The manifest and summary of a completed job: 404 if there is no such job, 409 while it is not complete. */
-async function completedJob(deps: Pick<NuggetsJobDeps, "store">, tenant: string, jobId: string) {
-  const manifest = await getManifest(deps, tenant, jobId);
+/**
+ * The spec and summary of a job with results: 404 if there is no such job, 409 while it has none yet. A job that
+ * stopped early (cancelled, or failed past its error threshold) has partial results: the summary says `partial`.
+ */
+async function completedJob(deps: Pick<JobDeps, "store">, tenant: string, jobId: string) {
+  const manifest = await readManifest(deps.store, tenant, jobId, nuggetsKind);
   const summary = await deps.store.getJsonOrNull(jobKeys(tenant, jobId).summary, NuggetsJobSummarySchema);
   if (!summary) throw new ConflictError(`job ${jobId} has no results yet`, { jobId });
-  return { manifest, summary };
+  return { spec: validate(NuggetsJobSpecSchema, manifest.spec, { key: "spec" }), summary };
 }
 
-/** The summary of a completed job; 409 while it is not complete. */
-export async function readSummary(deps: Pick<NuggetsJobDeps, "store">, tenant: string, jobId: string): Promise<NuggetsJobSummary> {
+/** The summary of a job with results; 409 while it has none. */
+export async function readSummary(deps: Pick<JobDeps, "store">, tenant: string, jobId: string): Promise<NuggetsJobSummary> {
   return (await completedJob(deps, tenant, jobId)).summary;
 }
 
@@ -33,7 +39,7 @@ export async function readSummary(deps: Pick<NuggetsJobDeps, "store">, tenant: s
  * for await (const line of await streamScores(deps, "acme", jobId, { raw: false })) res.write(line);
  */
 export async function streamScores(
-  deps: Pick<NuggetsJobDeps, "store">,
+  deps: Pick<JobDeps, "store">,
   tenant: string,
   jobId: string,
   opts: { raw?: boolean } = {},
@@ -41,7 +47,7 @@ export async function streamScores(
   await completedJob(deps, tenant, jobId);
   const { store } = deps;
   return (async function* () {
-    for await (const line of store.lines(jobKeys(tenant, jobId).scores)) {
+    for await (const line of store.lines(jobKeys(tenant, jobId).result("scores.jsonl"))) {
       if (line === "") continue;
       if (opts.raw) {
         yield `${line}\n`;
@@ -59,7 +65,7 @@ export type SubsetSpec = { threshold: number } | { topPercent: number };
 /** The candidates in a subset, as a set of dataset indices. */
 export async function subsetIndices(store: ObjectStore, tenant: string, jobId: string, spec: SubsetSpec): Promise<Set<number>> {
   const scored: ScoredEntry[] = [];
-  for await (const line of store.lines(jobKeys(tenant, jobId).scores)) {
+  for await (const line of store.lines(jobKeys(tenant, jobId).result("scores.jsonl"))) {
     if (line === "") continue;
     // Only the leading fields are needed; the raw sums are parsed too, once per candidate.
     const v = JSON.parse(line) as { index: number; status: string; goldenScore?: number; wins?: number };
@@ -82,17 +88,17 @@ export async function subsetIndices(store: ObjectStore, tenant: string, jobId: s
  * for await (const ex of await subset(deps, "acme", jobId, { threshold: 0.8 })) write(JSON.stringify(ex) + "\n");
  */
 export async function subset(
-  deps: Pick<NuggetsJobDeps, "store">,
+  deps: Pick<JobDeps, "store">,
   tenant: string,
   jobId: string,
   spec: SubsetSpec,
 ): Promise<AsyncIterable<{ instruction: string; input: string; output: string }>> {
-  const { manifest } = await completedJob(deps, tenant, jobId);
+  const { spec: job } = await completedJob(deps, tenant, jobId);
   const wanted = await subsetIndices(deps.store, tenant, jobId, spec);
   const { store } = deps;
   return (async function* () {
     let index = 0;
-    for await (const example of store.iterateJsonl(datasetKeys(tenant, manifest.datasetId).records, NuggetsExampleSchema)) {
+    for await (const example of store.iterateJsonl(datasetKeys(tenant, job.datasetId).records, NuggetsExampleSchema)) {
       if (wanted.has(index++)) yield { instruction: example.instruction, input: example.input ?? "", output: example.output };
     }
   })();

@@ -7,8 +7,8 @@ import type { Engine } from "../../engines/engine.js";
 import type { ObjectStore } from "../../store/object-store.js";
 import type { PreparedAnchor } from "../anchor-tokens.js";
 import { zeroShotScores } from "../score-candidate.js";
-import { stableHash } from "./job-id.js";
-import { zeroShotCacheKey } from "./job-keys.js";
+import { stableHash } from "../../jobs/job-id.js";
+import { tenantKey } from "../../store/tenant-key.js";
 
 /** Anchors per zero-shot engine call: bounded so one request stays a reasonable size for an HTTP endpoint. */
 const ZERO_SHOT_BATCH = 32;
@@ -30,6 +30,11 @@ export function zeroShotHash(
     preset,
     anchors: anchors.map((a) => [a.spanStart, a.tokens]),
   });
+}
+
+/** Where the zero-shot sums for one content hash are cached. */
+export function zeroShotCacheKey(tenant: string, hash: string): string {
+  return tenantKey(tenant, "cache", "nuggets-zeroshot", `${hash}.json`);
 }
 
 /** The cached sums, or computed, stored (create-once) and returned. */
@@ -56,6 +61,6 @@ export async function zeroShotViaCache(
     spanTokens: anchors.map((a) => a.spanEnd - a.spanStart),
   });
   // Another job may have computed the same sums meanwhile: same content, so either copy is right.
-  await store.createOnce(key, JSON.stringify(record), { contentType: "application/json" });
+  await store.createOnceJson(key, record, NuggetsZeroShotRecordSchema);
   return { key, record, cached: false };
 }

@@ -2,12 +2,17 @@ import { describe, expect, it } from "vitest";
 import { createInstantFakeEngine } from "../../../shared/engines/fake/instant-fake-engine.js";
 import { randomAnchors } from "../../../shared/nuggets/anchors.js";
 import { addressProblem, assertCallbackUrlAllowed, checkCallbackUrl } from "../../../shared/jobs/callback-url.js";
-import { createNuggetsJob } from "../../../shared/nuggets/jobs/create-job.js";
-import { planNuggetsJob } from "../../../shared/nuggets/jobs/plan-job.js";
-import { coveredCount, mergeRanges, uncoveredRanges } from "../../../shared/nuggets/jobs/ranges.js";
-import { chooseShardSize } from "../../../shared/nuggets/jobs/throughput.js";
+import { createJob, planJob } from "../../../shared/jobs/create-job.js";
+import type { JobDeps } from "../../../shared/jobs/ports.js";
+import { coverOf, mergeRanges, uncoveredRanges } from "../../../shared/jobs/pieces.js";
+import { chooseShardSize } from "../../../shared/jobs/throughput.js";
+import { getNuggetsJobStatus, nuggetsKind } from "../../../shared/nuggets/jobs/index.js";
 import { renderExample } from "../../../shared/nuggets/template.js";
-import { makeExamples, makeHarness, seedDataset, snapshot, TENANT } from "./harness.js";
+import type { NuggetsJobPlan } from "../../../schemas/nuggets-jobs.js";
+import { makeExamples, makeNuggetsHarness as makeHarness, seedDataset, snapshot, TENANT } from "./harness.js";
+
+const planNuggetsJob = async (deps: JobDeps, tenant: string, request: unknown) => (await planJob(deps, nuggetsKind, tenant, request)) as NuggetsJobPlan;
+const createNuggetsJob = (deps: JobDeps, tenant: string, request: unknown) => createJob(deps, nuggetsKind, tenant, request);
 
 describe("planNuggetsJob (dry run)", () => {
   it("should count pairs and exact tokens, probe the engine, and store nothing", async () => {
@@ -15,14 +20,14 @@ describe("planNuggetsJob (dry run)", () => {
     const h = makeHarness(engine);
     const examples = makeExamples(50);
     const datasetId = await seedDataset(h, examples);
-    const before = await snapshot(h);
+    const before = await snapshot(h.store);
     const plan = await planNuggetsJob(h.deps, TENANT, {
       datasetId,
       anchors: { method: "random", size: 10, seed: 1 },
       engine: "fake",
       dryRun: true,
     });
-    expect(await snapshot(h)).toEqual(before);
+    expect(await snapshot(h.store)).toEqual(before);
     expect(h.queue.sent).toBe(0);
 
     const len = async (t: string) => (await engine.tokenize(t)).length;
@@ -55,9 +60,22 @@ describe("planNuggetsJob (dry run)", () => {
 
     const tiny = makeHarness(createInstantFakeEngine({ name: "fake", contextSize: longest + 2 }));
     const tinyDataset = await seedDataset(tiny, examples);
-    await expect(
-      planNuggetsJob(tiny.deps, TENANT, { datasetId: tinyDataset, anchors: { method: "random", size: 4, seed: 3 }, engine: "fake", dryRun: true }),
-    ).rejects.toThrow(/every candidate would be skipped/);
+    const request = { datasetId: tinyDataset, anchors: { method: "random", size: 4, seed: 3 }, engine: "fake" };
+    await expect(planNuggetsJob(tiny.deps, TENANT, { ...request, dryRun: true })).rejects.toThrow(/every candidate would be skipped/);
+    // A submission refuses it the same way, and nothing is stored or enqueued.
+    await expect(createNuggetsJob(tiny.deps, TENANT, request)).rejects.toThrow(/every candidate would be skipped/);
+    expect([...(await snapshot(tiny.store)).keys()].filter((k) => k.includes("/jobs/"))).toEqual([]);
+    expect(tiny.queue.sent).toBe(0);
+  });
+
+  it("should refuse in the dry run every callback URL a submission refuses", async () => {
+    const h = makeHarness(createInstantFakeEngine({ name: "fake" }));
+    const datasetId = await seedDataset(h, makeExamples(10));
+    const request = { datasetId, anchors: { method: "random", size: 2 }, engine: "fake" };
+    for (const callbackUrl of ["javascript:alert(1)", "file:///etc/passwd", "https://169.254.169.254/latest/meta-data", "http://hooks.example.com/x"]) {
+      await expect(planNuggetsJob(h.deps, TENANT, { ...request, callbackUrl, dryRun: true }), callbackUrl).rejects.toThrow(/callback URL refused|invalid/);
+      await expect(createNuggetsJob(h.deps, TENANT, { ...request, callbackUrl }), callbackUrl).rejects.toThrow(/callback URL refused|invalid/);
+    }
   });
 
   it("should refuse an engine without scoring, K-Means without embeddings, and too many anchors", async () => {
@@ -77,7 +95,7 @@ describe("planNuggetsJob (dry run)", () => {
       /pool has 20/,
     );
     await expect(createNuggetsJob(deps, TENANT, { datasetId, anchors: { method: "random", size: 2 }, engine: "gpu" })).rejects.toThrow(
-      /not configured/,
+      /not configured|not available/,
     );
     await expect(
       createNuggetsJob(deps, TENANT, { datasetId, anchors: { method: "random", size: 2 }, engine: "fake", callbackUrl: "https://internal.corp/x" }),
@@ -88,9 +106,31 @@ describe("planNuggetsJob (dry run)", () => {
     const h = makeHarness(createInstantFakeEngine({ name: "fake" }));
     const datasetId = await seedDataset(h, makeExamples(30));
     const { manifest } = await createNuggetsJob(h.deps, TENANT, { datasetId, anchors: { method: "kmeans", k: 5, seed: 0 }, engine: "fake" });
-    await h.queue.drain(h.deps);
+    await h.drain();
     const { readSummary } = await import("../../../shared/nuggets/jobs/results.js");
     expect((await readSummary(h.deps, TENANT, manifest.jobId)).anchors).toBe(5);
+  });
+
+  it("should embed a large K-Means pool across several invocations, checkpointing the embeddings", async () => {
+    const engine = createInstantFakeEngine({ name: "fake" });
+    const h = makeHarness(engine, { checkpointSafetyMs: 0 });
+    const datasetId = await seedDataset(h, makeExamples(1200)); // three chunks of 512
+    const { manifest } = await createNuggetsJob(h.deps, TENANT, { datasetId, anchors: { method: "kmeans", k: 4, seed: 0 }, engine: "fake", shardSize: 600 });
+    // Every prepare invocation has no time left after its first chunk.
+    const prepares = async () => {
+      let n = 0;
+      while (h.queue.pending[0]?.message.type === "prepare") {
+        n++;
+        await h.drain({ limit: 1, remainingTimeMs: () => 0 });
+      }
+      return n;
+    };
+    expect(await prepares()).toBe(3); // one chunk per invocation; the third also clusters and finishes
+    const chunks: string[] = [];
+    for await (const o of h.store.list(`t/${TENANT}/jobs/${manifest.jobId}/prepare/embeddings/`)) chunks.push(o.key);
+    expect(chunks).toHaveLength(3);
+    await h.drain();
+    expect((await getNuggetsJobStatus(h.deps, TENANT, manifest.jobId)).status).toBe("completed");
   });
 });
 
@@ -130,19 +170,34 @@ describe("callback URL policy", () => {
   });
 });
 
-describe("ranges and shard sizing", () => {
+describe("ranges, covers and shard sizing", () => {
   it("should merge overlapping pieces and find what is left", () => {
     expect(mergeRanges([{ from: 5, to: 8 }, { from: 0, to: 5 }, { from: 6, to: 7 }])).toEqual([{ from: 0, to: 8 }]);
     expect(uncoveredRanges({ from: 0, to: 10 }, [{ from: 2, to: 4 }, { from: 3, to: 6 }])).toEqual([
       { from: 0, to: 2 },
       { from: 6, to: 10 },
     ]);
-    expect(coveredCount({ from: 10, to: 20 }, [{ from: 0, to: 12 }, { from: 18, to: 30 }])).toBe(4);
   });
 
-  it("should size shards for the target duration, clamped", () => {
-    expect(chooseShardSize({ anchors: 100, pairsPerSecond: 110, targetSeconds: 300 })).toBe(330);
-    expect(chooseShardSize({ anchors: 1000, pairsPerSecond: 1, targetSeconds: 300 })).toBe(1);
-    expect(chooseShardSize({ anchors: 1, pairsPerSecond: 1e6, targetSeconds: 300 })).toBe(10_000);
+  it("should cover a range once from overlapping pieces, taking the piece that reaches furthest", () => {
+    const pieces = [
+      { key: "a", from: 0, to: 4 },
+      { key: "b", from: 0, to: 6 },
+      { key: "c", from: 5, to: 10 },
+      { key: "d", from: 12, to: 15 },
+    ];
+    expect(coverOf({ from: 0, to: 15 }, pieces)).toEqual([
+      { key: "b", from: 0, to: 6, skip: 0 },
+      { key: "c", from: 6, to: 10, skip: 1 },
+      { key: "d", from: 12, to: 15, skip: 0 },
+    ]);
+  });
+
+  it("should size shards for the target duration, split small jobs, and clamp", () => {
+    // 100 anchors at 110 pairs/s: 1.1 candidates/s, 300 s a shard.
+    expect(chooseShardSize({ units: 52_002, unitsPerSecond: 1.1, targetSeconds: 300, minShards: 8 })).toBe(330);
+    expect(chooseShardSize({ units: 52_002, unitsPerSecond: 0.001, targetSeconds: 300, minShards: 8 })).toBe(1);
+    expect(chooseShardSize({ units: 1e9, unitsPerSecond: 1e6, targetSeconds: 300, minShards: 8 })).toBe(10_000);
+    expect(chooseShardSize({ units: 30, unitsPerSecond: 100, targetSeconds: 300, minShards: 8 })).toBe(4);
   });
 });
