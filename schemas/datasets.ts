@@ -11,6 +11,8 @@ export const DatasetMetaSchema = z
   .object({
     version: z.literal(1),
     id: DatasetIdSchema,
+    /** What the records are (`instructions`: NUGGETS examples); a dataset stored before kinds existed holds instructions. */
+    kind: z.string().default("instructions"),
     name: z.string().max(200).nullable(),
     records: z.number().int().min(1),
     bytes: z.number().int().min(0),

@@ -13,8 +13,14 @@ import { ConfigurationError, ValidationError } from "./errors.js";
 export class Registry<T> {
   readonly #items = new Map<string, T>();
 
-  /** `what` names the things held, for error messages ("engine", "job kind"). */
-  constructor(readonly what: string) {}
+  /**
+   * `what` names the things held, for error messages ("engine", "job kind"); `absent` says why a name is unknown
+   * ("is not configured" for engines, which come from configuration).
+   */
+  constructor(
+    readonly what: string,
+    private readonly absent = "is not available",
+  ) {}
 
   /** Adds an item; a name registered twice is a configuration error. */
   register(name: string, item: T): void {
@@ -32,7 +38,7 @@ export class Registry<T> {
     if (item === undefined) {
       const available = this.names();
       throw new ValidationError(
-        `${this.what} "${name}" is not available; available: ${available.length > 0 ? available.join(", ") : "none"}`,
+        `${this.what} "${name}" ${this.absent}; available: ${available.length > 0 ? available.join(", ") : "none"}`,
         { [camel(this.what)]: name, available },
       );
     }

@@ -35,7 +35,7 @@ export async function completeDatasetUpload(
   store: ObjectStore,
   tenant: string,
   uploadId: string,
-  opts: { name?: string | null } = {},
+  opts: { name?: string | null; kind?: string } = {},
 ): Promise<{ meta: DatasetMeta; created: boolean }> {
   const key = uploadKey(tenant, uploadId);
   if (!(await store.head(key))) throw new NotFoundError(`nothing was uploaded for ${uploadId} (or it expired)`, { uploadId });

@@ -6,7 +6,8 @@ import {
   type EngineConfigInput,
   type EngineDescriptor,
 } from "../../schemas/engines.js";
-import { ConfigurationError, ValidationError } from "../errors.js";
+import { ConfigurationError } from "../errors.js";
+import { Registry } from "../registry.js";
 import type { Engine, EngineCapabilities, EngineKind } from "./engine.js";
 import { createEnginePool } from "./pool/engine-pool.js";
 import { replicaConfigs } from "./pool/replica-configs.js";
@@ -95,7 +96,8 @@ async function buildPool(
  * const engine = await engines.get("local");
  */
 export class EngineRegistry {
-  private readonly entries = new Map<string, Entry>();
+  /** The one registry type engines and job kinds share: an unknown name fails with the list of what is available. */
+  private readonly entries = new Registry<Entry>("engine", "is not configured");
 
   private constructor() {}
 
@@ -154,12 +156,12 @@ export class EngineRegistry {
     if (this.entries.has(descriptor.name)) {
       throw new ConfigurationError(`engine "${descriptor.name}" is configured twice`);
     }
-    this.entries.set(descriptor.name, { descriptor, build });
+    this.entries.register(descriptor.name, { descriptor, build });
   }
 
   /** Public descriptions, safe to show a caller: no URLs, endpoint names or key variables. */
   list(): EngineDescriptor[] {
-    return [...this.entries.values()].map((e) => e.descriptor);
+    return this.entries.values().map((e) => e.descriptor);
   }
 
   has(name: string): boolean {
@@ -168,11 +170,7 @@ export class EngineRegistry {
 
   /** The descriptor for a name, or a 400 {@link ValidationError} naming the engines that exist. */
   describe(name: string): EngineDescriptor {
-    const entry = this.entries.get(name);
-    if (!entry) {
-      throw new ValidationError(`engine "${name}" is not configured`, { engine: name, available: [...this.entries.keys()] });
-    }
-    return entry.descriptor;
+    return this.entries.get(name).descriptor;
   }
 
   /** The engine for a name (built on first use); unknown names are a 400. A failed build is retried next time. */
@@ -190,7 +188,7 @@ export class EngineRegistry {
 
   /** Closes every engine that was built. */
   async close(): Promise<void> {
-    const built = [...this.entries.values()].flatMap((e) => (e.instance ? [e.instance] : []));
+    const built = this.entries.values().flatMap((e) => (e.instance ? [e.instance] : []));
     await Promise.allSettled(built.map(async (p) => (await p).close()));
   }
 }

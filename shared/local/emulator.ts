@@ -105,7 +105,9 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     for (const queue of sqsStore.allQueues()) queue.persistence = persistence;
     if (options.releaseInflight ?? true) {
       for (const queue of sqsStore.allQueues()) {
-        for (const handle of [...queue.inflightMessages.keys()]) queue.changeVisibility(handle, 0);
+        // A visibility of 1 ms rather than 0: fauxqs 2.4.1's 0 path writes a NULL receive count to its SQLite store,
+        // which the table refuses; the timed path persists the message as it should and expires at once.
+        for (const handle of [...queue.inflightMessages.keys()]) queue.changeVisibility(handle, 0.001);
       }
     }
   }

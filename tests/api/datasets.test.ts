@@ -86,4 +86,53 @@ describe("datasets API", () => {
     const res = await upload(big, alice.key);
     expect(res.status).toBe(413);
   });
+
+  it("should keep a kind per dataset: instructions by default, an unknown kind refused with the available ones", async () => {
+    const meta = await json(await upload(jsonl, alice.key));
+    expect(meta.kind).toBe("instructions");
+    const explicit = await app.request("/v1/datasets?kind=instructions", {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice.key}`, "content-type": "application/x-ndjson" },
+      body: jsonl,
+    });
+    expect((await json(explicit)).id).toBe(meta.id);
+    const unknown = await app.request("/v1/datasets?kind=dialogs", {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice.key}`, "content-type": "application/x-ndjson" },
+      body: jsonl,
+    });
+    expect(unknown.status).toBe(400);
+    expect((await json(unknown)).error).toMatchObject({ message: expect.stringContaining("available: instructions"), details: { datasetKind: "dialogs" } });
+  });
+
+  it("should accept a body curl sends as a form (--data-binary without a content type)", async () => {
+    const res = await app.request("/v1/datasets", {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice.key}`, "content-type": "application/x-www-form-urlencoded" },
+      body: jsonl,
+    });
+    expect(res.status).toBe(201);
+  });
+});
+
+describe("dataset kinds in jobs", () => {
+  it("should refuse a NUGGETS job over a dataset of another kind", async () => {
+    const { createJob } = await import("../../shared/jobs/create-job.js");
+    const { nuggetsKind } = await import("../../shared/nuggets/jobs/index.js");
+    const { datasetKeys } = await import("../../shared/datasets/dataset-store.js");
+    const { createInstantFakeEngine } = await import("../../shared/engines/fake/instant-fake-engine.js");
+    const store = new MemoryObjectStore();
+    const engines = EngineRegistry.fromConfigs([]);
+    engines.register(createInstantFakeEngine({ name: "fake" }));
+    // A dataset of a kind a later method brings (stored as that method would store it).
+    const id = "ds_0123456789abcdef01234567";
+    await store.putBytes(datasetKeys("alice", id).records, '{"turns":[]}\n');
+    await store.putJson(datasetKeys("alice", id).meta, {
+      version: 1, id, kind: "dialogues", name: null, records: 1, bytes: 13, sha256: "0".repeat(64), sourceFormat: "jsonl", createdAt: new Date(0).toISOString(),
+    });
+    const deps = { store, engines, queue: { send: async () => {} } };
+    await expect(createJob(deps, nuggetsKind, "alice", { datasetId: id, anchors: { method: "random", size: 1 }, engine: "fake" })).rejects.toThrow(
+      /holds dialogues, not instructions/,
+    );
+  });
 });

@@ -96,7 +96,7 @@ export interface Harness {
 }
 
 export function makeHarness(kinds: readonly AnyJobKind[], engines: readonly Engine[] = [], options: JobOptions = {}, extra: Partial<JobDeps> = {}): Harness {
-  const store = new MemoryObjectStore();
+  const store = extra.store instanceof MemoryObjectStore ? extra.store : new MemoryObjectStore();
   const queue = new MemoryJobQueue();
   const registry = EngineRegistry.fromConfigs([]);
   for (const engine of engines) registry.register(engine);

@@ -105,4 +105,27 @@ describe("startLocalAws with a data folder", () => {
       await second.stop();
     }
   });
+
+  it("should make messages that were in flight when it stopped visible again at once on restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "assay-emulator-inflight-"));
+    try {
+      const queues = [{ name: "work", visibilityTimeoutSeconds: 600, dlq: { name: "work-dlq", maxReceiveCount: 3 } }];
+      const first = await startLocalAws({ ...config(dir), queues });
+      await first.sqs.send(new SendMessageCommand({ QueueUrl: first.queueUrls.work, MessageBody: "in flight" }));
+      // Received and never deleted: its consumer dies with this run, its visibility timeout has 10 minutes to go.
+      const taken = await first.sqs.send(new ReceiveMessageCommand({ QueueUrl: first.queueUrls.work, WaitTimeSeconds: 1 }));
+      expect(taken.Messages?.map((m) => m.Body)).toEqual(["in flight"]);
+      await first.stop();
+
+      const second = await startLocalAws({ ...config(dir), queues });
+      try {
+        const again = await second.sqs.send(new ReceiveMessageCommand({ QueueUrl: second.queueUrls.work, WaitTimeSeconds: 1 }));
+        expect(again.Messages?.map((m) => m.Body)).toEqual(["in flight"]);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

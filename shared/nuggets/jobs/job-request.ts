@@ -31,11 +31,11 @@ export async function checkNuggetsRequest(deps: JobDeps, tenant: string, request
     throw new CapabilityError(engine.name, "embeddings (K-Means anchors)");
   }
   const preset = resolvePreset(request.preset, { maxAnchorTokens: request.maxAnchorTokens });
-  const dataset = await getDatasetMeta(deps.store, tenant, request.datasetId);
+  const dataset = await getDatasetMeta(deps.store, tenant, request.datasetId, "instructions");
 
   const spec = request.anchors;
   const anchorDatasetId = spec.method === "dataset" ? spec.datasetId : (spec.fromDatasetId ?? request.datasetId);
-  const pool = anchorDatasetId === request.datasetId ? dataset : await getDatasetMeta(deps.store, tenant, anchorDatasetId);
+  const pool = anchorDatasetId === request.datasetId ? dataset : await getDatasetMeta(deps.store, tenant, anchorDatasetId, "instructions");
   let anchorCount = pool.records;
   if (spec.method !== "dataset") {
     const wanted = spec.method === "random" ? spec.size : spec.k;
