@@ -131,6 +131,14 @@ export async function runNuggetsScore(opts: NuggetsScoreOptions): Promise<void> 
     await opened.close();
   }
   if (last) process.stderr.write(`${summary.summaryLine(last, summary.meanGoldenScore(goldenScores))}\n`);
+  if (candidates.length > 0 && goldenScores.length === 0) {
+    // The lines were written (each skipped one says why); the run itself produced nothing to select from.
+    const { ValidationError } = await import("../errors.js");
+    throw new ValidationError(
+      `nothing was scored: all ${candidates.length} candidates were skipped (a one-shot prompt does not fit the engine's ` +
+        `context beside the anchors); lower --max-anchor-tokens or use an engine with a longer context`,
+    );
+  }
 }
 
 interface Sink {

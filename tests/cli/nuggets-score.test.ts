@@ -107,4 +107,15 @@ describe("assay nuggets score", () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/paper, reference/);
   }, 60_000);
+
+  it("should exit non-zero when every candidate was skipped, and still write the lines that say why", async () => {
+    // The paper preset caps anchors only at the 512-token context: the K-Means anchors' 1,400-token answers leave no
+    // room for any candidate beside them.
+    const out = join(dir, "all-skipped.jsonl");
+    const result = await assay([...baseArgs, "--engine", `local:${model}`, "--preset", "paper", "--out", out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/nothing was scored: all 5 candidates were skipped/);
+    const lines = (await readFile(out, "utf8")).trimEnd().split("\n").map((l) => JSON.parse(l) as { status: string });
+    expect(lines.map((l) => l.status)).toEqual(Array(5).fill("skipped"));
+  }, 60_000);
 });
