@@ -105,6 +105,30 @@ export const ShardsEnqueuedSchema = z.object({ version: z.literal(1), shards: z.
 export const CountsSchema = z.record(z.string(), z.number());
 export type Counts = z.infer<typeof CountsSchema>;
 
+/** What one engine replica did while a piece was processed (deltas of its counters). */
+export const ReplicaDeltaSchema = z.object({
+  requests: z.number().int().min(0),
+  failures: z.number().int().min(0),
+  busyMs: z.number().min(0),
+  circuit: z.enum(["closed", "open", "half-open"]),
+});
+export type ReplicaDelta = z.infer<typeof ReplicaDeltaSchema>;
+
+/** A replica's measured throughput on a kind (moving averages); ids only, never an address. */
+export const ReplicaThroughputSchema = z
+  .object({
+    id: z.string(),
+    requestsPerSecond: z.number().min(0),
+    /** Share of its calls that failed. */
+    failureRate: z.number().min(0).max(1),
+    /** Share of the time it had a call in flight. */
+    busyFraction: z.number().min(0),
+    /** As last seen: "open" = ejected by its circuit breaker. */
+    circuit: z.enum(["closed", "open", "half-open"]),
+  })
+  .openapi("ReplicaThroughput");
+export type ReplicaThroughput = z.infer<typeof ReplicaThroughputSchema>;
+
 /** First line of every piece. Kept out of the results file so that stays a function of the unit lines alone. */
 export const PieceHeaderSchema = z.object({
   piece: z.literal(2),
@@ -117,6 +141,8 @@ export const PieceHeaderSchema = z.object({
   outcomes: CountsSchema,
   /** The kind's work counters (e.g. NUGGETS: pairs and tokens scored). */
   work: CountsSchema,
+  /** Per engine replica, what it did meanwhile (engines that report replica statistics). */
+  replicas: z.record(z.string(), ReplicaDeltaSchema).optional(),
 });
 export type PieceHeader = z.infer<typeof PieceHeaderSchema>;
 
@@ -199,6 +225,8 @@ export const ThroughputRecordSchema = z.object({
   unitsPerSecond: z.number().positive(),
   /** Work counters per second (NUGGETS: pairs, tokens). */
   rates: CountsSchema,
+  /** Per engine replica (engines that report replica statistics). */
+  replicas: z.array(ReplicaThroughputSchema).optional(),
   samples: z.number().int().min(1),
   updatedAt: z.string(),
 });
@@ -268,7 +296,13 @@ export const JobStatusSchema = z
     }),
     /** Measured on this kind and engine: units per second, work per second (per replica where the engine reports it). */
     throughput: z
-      .object({ unitsPerSecond: z.number(), rates: CountsSchema, samples: z.number().int(), updatedAt: z.string() })
+      .object({
+        unitsPerSecond: z.number(),
+        rates: CountsSchema,
+        replicas: z.array(ReplicaThroughputSchema),
+        samples: z.number().int(),
+        updatedAt: z.string(),
+      })
       .nullable(),
     failures: z.array(z.union([ShardFailureSchema, StageFailureSchema])),
     /** True once results exist that cover only part of the units (a cancelled or failed job). */

@@ -13,7 +13,7 @@
 import { z } from "@hono/zod-openapi";
 import { EngineNameSchema } from "./common.js";
 import { DatasetIdSchema } from "./datasets.js";
-import { CallbackStateSchema, JobStopSchema, ShardFailureSchema, StageFailureSchema, jobRequestCommonFields } from "./jobs.js";
+import { CallbackStateSchema, JobStatusSchema, JobStopSchema, ShardFailureSchema, StageFailureSchema, jobRequestCommonFields } from "./jobs.js";
 import { NuggetsPresetNameSchema, NuggetsPresetSchema } from "./nuggets.js";
 
 export const NuggetsJobIdSchema = z
@@ -232,6 +232,8 @@ export const NuggetsJobStatusSchema = z
       pairsPerSecond: z.number().nullable(),
       etaSeconds: z.number().nullable(),
     }),
+    /** Measured on this engine for NUGGETS: candidates/s, pairs/s, tokens/s, and per engine replica. */
+    throughput: JobStatusSchema.shape.throughput,
     failures: z.array(z.union([ShardFailureSchema, StageFailureSchema])),
     /** True once results exist that cover only part of the candidates (a cancelled or failed job). */
     partialResults: z.boolean(),

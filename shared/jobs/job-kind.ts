@@ -5,6 +5,7 @@
  * retry, callbacks, routes). See README "Adding a job kind".
  */
 import type { z } from "zod";
+import type { EngineStats } from "../../schemas/engines.js";
 import type { Counts, JobManifest, JobPrepared, JobRequestCommon, JobStop } from "../../schemas/jobs.js";
 import type { JobDeps } from "./ports.js";
 
@@ -137,6 +138,11 @@ export interface JobKind<Request extends JobRequestCommon = JobRequestCommon, Sp
   errorLine(job: PreparedJobView<Request, Spec, Prep>, index: number, error: UnitErrorInfo): string;
   /** A fresh aggregator for the job's ordered lines. */
   aggregator(deps: JobDeps, job: PreparedJobView<Request, Spec, Prep>, facts: { partial: boolean }): Promise<Aggregator<Summary>>;
+  /**
+   * The engine's replica statistics, when the kind's units call one engine that reports them: the kernel records
+   * what each replica did per piece, and status shows throughput per replica.
+   */
+  engineStats?(ctx: Ctx): EngineStats | null;
   /** The callback's JSON body for a finished job (deterministic for a given summary). */
   callbackBody?(job: PreparedJobView<Request, Spec, Prep>, summary: Summary, status: string): Record<string, unknown>;
 }

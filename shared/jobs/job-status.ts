@@ -130,7 +130,13 @@ export async function getJobStatus(
         etaSeconds,
       },
       throughput: throughput
-        ? { unitsPerSecond: throughput.unitsPerSecond, rates: throughput.rates, samples: throughput.samples, updatedAt: throughput.updatedAt }
+        ? {
+            unitsPerSecond: throughput.unitsPerSecond,
+            rates: throughput.rates,
+            replicas: throughput.replicas ?? [],
+            samples: throughput.samples,
+            updatedAt: throughput.updatedAt,
+          }
         : null,
       failures,
       partialResults,

@@ -12,7 +12,8 @@
  * - Once the whole shard is covered it is marked complete in its progress block; the shard that completes the job
  *   enqueues `aggregate` (several may; harmless).
  */
-import type { Counts, JobPrepared, PieceHeader, ShardMessage } from "../../schemas/jobs.js";
+import type { EngineStats } from "../../schemas/engines.js";
+import type { Counts, JobPrepared, PieceHeader, ReplicaDelta, ShardMessage } from "../../schemas/jobs.js";
 import { AssayError, EngineError } from "../errors.js";
 import type { AnyJobKind } from "./job-kind.js";
 import { loadJob, type LoadedJob } from "./job-context.js";
@@ -41,6 +42,25 @@ interface RunResult {
   readonly error: unknown;
   /** The job was stopped while the run was going. */
   readonly stopped: boolean;
+  /** What each engine replica did meanwhile, when the kind reports replica statistics. */
+  readonly replicas: Record<string, ReplicaDelta> | undefined;
+}
+
+/** The change in each replica's counters between two snapshots. */
+export function replicaDeltas(before: EngineStats | null, after: EngineStats | null): Record<string, ReplicaDelta> | undefined {
+  if (!before || !after) return undefined;
+  const old = new Map(before.replicas.map((r) => [r.id, r]));
+  const out: Record<string, ReplicaDelta> = {};
+  for (const r of after.replicas) {
+    const o = old.get(r.id);
+    out[r.id] = {
+      requests: r.requests - (o?.requests ?? 0),
+      failures: r.failures - (o?.failures ?? 0),
+      busyMs: Math.max(0, r.busyMs - (o?.busyMs ?? 0)),
+      circuit: r.circuit,
+    };
+  }
+  return out;
 }
 
 /** Handles `{type: "shard"}`. Throws when processing fails, after storing whatever prefix was finished. */
@@ -159,6 +179,7 @@ async function storePiece(
     elapsedMs: Math.round(result.elapsedMs),
     outcomes: result.outcomes,
     work: result.work,
+    ...(result.replicas ? { replicas: result.replicas } : {}),
   };
   const { tenant, jobId } = job.manifest;
   const key = jobKeys(tenant, jobId).piece(shard, from, result.next);
@@ -166,7 +187,7 @@ async function storePiece(
     contentType: "application/x-ndjson",
   });
   if (outcome.status === "created") {
-    const sample = { units: result.next - from, work: result.work, elapsedMs: result.elapsedMs };
+    const sample = { units: result.next - from, work: result.work, elapsedMs: result.elapsedMs, replicas: result.replicas };
     await recordThroughput(deps.store, tenant, kind.name, job.manifest, sample, now).catch((error: unknown) =>
       // A lost throughput sample is not worth failing a shard over.
       logOf(deps).warn("could not record throughput", { error: String(error) }),
@@ -201,6 +222,8 @@ async function processRun(
   let halt = false;
   let stopped = false;
   let error: unknown = null;
+  const statsOf = () => kind.engineStats?.(job.ctx) ?? null;
+  const statsBefore = statsOf();
   const t0 = clockOf(deps);
 
   const lane = async (): Promise<void> => {
@@ -249,5 +272,5 @@ async function processRun(
     outcomes = addCounts(outcomes, { [outcomeOf[i]!]: 1 });
     if (workOf[i]) work = addCounts(work, workOf[i]!);
   }
-  return { next, lines, outcomes, work, elapsedMs: clockOf(deps) - t0, error, stopped };
+  return { next, lines, outcomes, work, elapsedMs: clockOf(deps) - t0, error, stopped, replicas: replicaDeltas(statsBefore, statsOf()) };
 }

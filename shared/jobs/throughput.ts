@@ -2,7 +2,7 @@
  * A kind's measured unit cost on an engine: a moving average kept per tenant, kind and cost key, fed by every piece
  * long enough to say something about the engine. It sizes shards and estimates a job's engine time.
  */
-import { ThroughputRecordSchema, type Counts, type ThroughputRecord } from "../../schemas/jobs.js";
+import { ThroughputRecordSchema, type Counts, type ReplicaDelta, type ReplicaThroughput, type ThroughputRecord } from "../../schemas/jobs.js";
 import type { ObjectStore } from "../store/object-store.js";
 import { throughputKey } from "./job-keys.js";
 
@@ -27,6 +27,35 @@ export interface ThroughputSample {
   readonly units: number;
   readonly work: Counts;
   readonly elapsedMs: number;
+  readonly replicas?: Readonly<Record<string, ReplicaDelta>> | undefined;
+}
+
+/** Folds a piece's replica deltas into the per-replica moving averages. */
+function mixReplicas(
+  current: readonly ReplicaThroughput[] | undefined,
+  deltas: Readonly<Record<string, ReplicaDelta>>,
+  elapsedMs: number,
+  same: boolean,
+): ReplicaThroughput[] {
+  const byId = new Map((same ? (current ?? []) : []).map((r) => [r.id, r]));
+  const seconds = elapsedMs / 1000;
+  for (const [id, d] of Object.entries(deltas)) {
+    const fresh = {
+      requestsPerSecond: d.requests / seconds,
+      failureRate: d.requests > 0 ? d.failures / d.requests : 0,
+      busyFraction: d.busyMs / elapsedMs,
+    };
+    const old = byId.get(id);
+    const mix = (a: number | undefined, b: number) => (a === undefined ? b : a + EMA_WEIGHT * (b - a));
+    byId.set(id, {
+      id,
+      requestsPerSecond: mix(old?.requestsPerSecond, fresh.requestsPerSecond),
+      failureRate: Math.min(1, mix(old?.failureRate, fresh.failureRate)),
+      busyFraction: mix(old?.busyFraction, fresh.busyFraction),
+      circuit: d.circuit,
+    });
+  }
+  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
 }
 
 /** Folds one piece into the record (compare-and-swap; a lost race retries). Samples too short to mean anything are ignored. */
@@ -55,6 +84,11 @@ export async function recordThroughput(
       model: cost.model,
       unitsPerSecond: mix(current?.unitsPerSecond, ups),
       rates: mixed,
+      ...(sample.replicas && Object.keys(sample.replicas).length > 0
+        ? { replicas: mixReplicas(current?.replicas, sample.replicas, sample.elapsedMs, same) }
+        : same && current.replicas
+          ? { replicas: current.replicas }
+          : {}),
       samples: same ? current.samples + 1 : 1,
       updatedAt: now.toISOString(),
     };

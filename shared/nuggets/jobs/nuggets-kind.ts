@@ -130,6 +130,8 @@ export const nuggetsKind: JobKind<CreateNuggetsJob, NuggetsJobSpec, NuggetsPrepa
 
   aggregator: nuggetsAggregator,
 
+  engineStats: (ctx) => ctx.engine.stats?.() ?? null,
+
   callbackBody(job, summary, status) {
     const base = `/v1/nuggets/jobs/${job.jobId}`;
     return {
