@@ -2,9 +2,11 @@
  * `npm run bench:nuggets`: NUGGETS scoring three ways on the same pairs, in one run, on one llama.cpp context —
  *   (a) direct: every pair as its own full prompt (`scorePairDirect` → `engine.score`);
  *   (b) shared prefix: one `scoreSuffixes` call per candidate with all anchors (`scoreCandidate`, what workers do);
- *   (c) pipeline: a job over HTTP on the local stack (API → SQS emulator → worker → S3 emulator → aggregate);
- * interleaved round-robin, with the per-round ratios (b)/(a) and (c)/(b); then orchestration alone with an instant
- * engine stand-in: (d) in process (target ≥ 20,000 pairs/s) and (e) through the local stack's emulators.
+ *   (c) pipeline: a job over HTTP on the local stack (API → SQS emulator → worker thread → S3 emulator → aggregate),
+ *       its status polled every 25 ms (`--poll-ms`) while it runs;
+ * interleaved round-robin, with the per-round ratios (b)/(a) and (c)/(b); then worker scaling (the same job on a
+ * stack with 1 worker thread and one with 2, alternately: target ≥ 1.6× on 2 cores); then orchestration alone with
+ * an instant engine stand-in: (d) in process (target ≥ 20,000 pairs/s) and (e) through the local stack's emulators.
  *
  *   npm run bench:nuggets                                   # 24 × 12 pairs, 3 rounds: about 6 minutes on 2 cores
  *   npm run bench:nuggets -- --quick                        # seconds (the smoke test)
@@ -46,6 +48,7 @@ import {
   summarizePhases,
 } from "./nuggets-report.js";
 import { runRoundRobin, type Variant } from "./round-robin.js";
+import { summarizeWorkerScaling, type WorkerScalingResult } from "./nuggets-worker-scaling.js";
 import { chooseWorkload, type NuggetsWorkload } from "./nuggets-workload.js";
 
 const FAKE_ENGINE = "instant-fake";
@@ -77,6 +80,7 @@ const { values: args } = parseArgs({
     rounds: { type: "string" },
     shards: { type: "string" },
     "poll-ms": { type: "string" },
+    "scaling-rounds": { type: "string" },
     out: { type: "string" },
   },
 });
@@ -92,21 +96,24 @@ const M = positive("anchors", args.anchors, plan.anchors);
 const rounds = positive("rounds", args.rounds, plan.rounds);
 const shards = Math.min(N, positive("shards", args.shards, plan.shards));
 const shardSize = Math.ceil(N / shards);
-const pollMs = positive("poll-ms", args["poll-ms"], 1000);
+const pollMs = positive("poll-ms", args["poll-ms"], 25);
+const scalingRounds = positive("scaling-rounds", args["scaling-rounds"], rounds);
 const outDir = resolve(args.out ?? join(repoRoot, "bench-results"));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const SHARD_CONCURRENCY = 8; // the worker's default lanes per shard
 
 const startedAt = new Date();
 let stack: LocalStack | undefined;
+let stack2: LocalStack | undefined;
 let receiver: CallbackReceiver | undefined;
 let unmeter: (() => void) | undefined;
-log(`nuggets bench (${mode}): starting the local stack (S3+SQS emulator, API, worker, embedded engine)…`);
+log(`nuggets bench (${mode}): starting the local stack (S3+SQS emulator, API, 1 worker thread, embedded engines)…`);
 try {
   const fake = createInstantFakeEngine({ name: FAKE_ENGINE });
-  // A shard's time budget follows the visibility timeout; Lambda's 15 minutes keeps shards that share the one
-  // engine with other shards from checkpointing (the stack's interactive default is 60 s).
-  stack = await startLocalStack({ port: 0, extraEngines: [fake], jobs: { visibilityTimeoutSeconds: 900 } });
+  // A shard's time budget follows the visibility timeout; Lambda's 15 minutes keeps a long shard from checkpointing
+  // (the stack's interactive default is 60 s). The instant engine is configured, so each worker thread builds its own.
+  const stackOptions = { port: 0, engineConfigs: [{ name: FAKE_ENGINE, kind: "fake" as const }], jobs: { visibilityTimeoutSeconds: 900 } };
+  stack = await startLocalStack({ ...stackOptions, workers: 1 });
   receiver = await startCallbackReceiver();
   const engine = await stack.engines.get(LOCAL_ENGINE);
   const meter = new BusyMeter();
@@ -144,7 +151,8 @@ try {
       watch,
     );
     const record = await readPipelineJob(stack!.store, LOCAL_TENANT, run.jobId, w.anchors.length);
-    return { run, record, phases: pipelinePhases(run, record, meter.intervals) };
+    // The worker's engine lives in its thread: its busy time is the pieces' scoring intervals.
+    return { run, record, phases: pipelinePhases(run, record, pieceIntervals(record.pieces)) };
   };
 
   // Warm-up and first check, untimed: two candidates through all three, on a cap no timed round uses.
@@ -194,6 +202,27 @@ try {
   unmeter();
   unmeter = undefined;
 
+  // Worker scaling: the same job on this stack (1 worker) and on a second one with 2, alternately.
+  let workerScaling: WorkerScalingResult | null = null;
+  if (cpus().length >= 2) {
+    log(`worker scaling: a second local stack with 2 worker threads; ${scalingRounds} rounds, alternately…`);
+    stack2 = await startLocalStack({ ...stackOptions, workers: 2 });
+    const api2 = { apiUrl: stack2.apiUrl, apiKey: stack2.apiKey };
+    const datasets2 = await upload2(api2, workload);
+    // Completion by callback, with a 1 s poll as the fallback: this measures the workers, not status polling.
+    const quiet: CompletionWatch = { ...watch, pollMs: 1000 };
+    const perStack: [number[], number[]] = [[], []];
+    for (let r = 0; r < scalingRounds; r++) {
+      for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+        const [target, ids] = i === 0 ? [api, datasets] : [api2, datasets2];
+        const job = await runPipelineJob(target, { ...ids, engine: LOCAL_ENGINE, preset: "paper", maxAnchorTokens: capFor(rounds + 1 + r), shardSize }, quiet);
+        perStack[i]!.push(pairs / ((job.completedAt - job.postedAt) / 1000));
+      }
+      log(`  scaling round ${r + 1}/${scalingRounds}: ${perStack[0]!.at(-1)!.toFixed(1)} vs ${perStack[1]!.at(-1)!.toFixed(1)} pairs/s`);
+    }
+    workerScaling = summarizeWorkerScaling([1, 2], pairs, Math.ceil(N / shardSize), perStack);
+  }
+
   log("orchestration with the instant engine: (d) in process, (e) through the local stack…");
   const o = plan.orchestration;
   const withLanes = (s: { candidates: number; anchors: number; shardSize: number }): OrchestrationSize => ({
@@ -209,13 +238,13 @@ try {
   }
 
   const inProcess = summarizeOrchestration(
-    "(d) handleNuggetsMessage in process: memory object store, memory queue, instant fake engine, synthetic short examples, random anchors",
+    "(d) handleJobMessage in process: memory object store, memory queue, instant fake engine, synthetic short examples, random anchors",
     o.inProcess,
     inProcessRuns,
     NUGGETS_TARGETS.orchestrationPairsPerSecond,
   );
   const localStack = summarizeOrchestration(
-    "(e) the local stack with the instant fake engine: HTTP API, SQS emulator + poller, worker handler, S3 emulator, callback",
+    "(e) the local stack with the instant fake engine: HTTP API, SQS emulator + poller, worker thread, S3 emulator, callback",
     o.stack,
     stackRuns,
     null,
@@ -224,7 +253,7 @@ try {
     {
       direct: "(a) each pair one full prompt through engine.score (scorePairDirect), anchor by anchor; zero-shot one prompt per anchor",
       "shared-prefix": "(b) one engine.scoreSuffixes call per candidate with all anchors (scoreCandidate); zero-shot in one call",
-      pipeline: "(c) a job over HTTP on the local stack: POST → prepare → shards → aggregate → status `completed`",
+      pipeline: `(c) a job over HTTP on the local stack (1 worker thread): POST → prepare → shards → aggregate → status \`completed\`, status polled every ${pollMs} ms`,
     },
     samples,
     tokensPerRound,
@@ -273,6 +302,7 @@ try {
     ...summarized,
     engineBusyFraction: busyFraction,
     pipelinePhases: { perRound: phases, summary: summarizePhases(phases) },
+    workerScaling,
     orchestration: { inProcess, localStack },
     targets: {
       pipelineOverEngine: {
@@ -285,6 +315,9 @@ try {
         median: inProcess.pairsPerSecond.median,
         held: inProcess.held,
       },
+      workerScaling: workerScaling
+        ? { target: workerScaling.target, median: workerScaling.ratio.summary.median, held: workerScaling.held }
+        : null,
     },
   };
 
@@ -305,7 +338,27 @@ try {
 } finally {
   unmeter?.();
   await receiver?.close();
+  await stack2?.stop();
   await stack?.stop();
+}
+
+/** Scoring intervals [start, end] of a job's pieces, merged (the worker thread's engine busy time). */
+function pieceIntervals(pieces: readonly { start: number; end: number }[]): [number, number][] {
+  const sorted = [...pieces].sort((a, b) => a.start - b.start);
+  const out: [number, number][] = [];
+  for (const p of sorted) {
+    const last = out[out.length - 1];
+    if (last && p.start <= last[1]) last[1] = Math.max(last[1], p.end);
+    else out.push([p.start, p.end]);
+  }
+  return out;
+}
+
+async function upload2(api: { apiUrl: string; apiKey: string }, w: NuggetsWorkload) {
+  return {
+    datasetId: await uploadDataset(api, w.candidates.map((c) => c.example)),
+    anchorSetId: await uploadDataset(api, w.anchors.map((a) => a.example)),
+  };
 }
 
 function packageVersion(name: string): string {

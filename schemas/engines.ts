@@ -132,6 +132,24 @@ export const EngineConfigSchema = z.discriminatedUnion("kind", [
     threads: z.number().int().min(1).max(256).default(1),
     gpu: z.boolean().default(false),
   }),
+  /**
+   * A test double that answers at once with made-up numbers (orchestration benchmarks, fault injection). Configured
+   * like any engine so every worker — a thread, a Lambda — can build its own; named for what it is, never a default.
+   */
+  z.object({
+    ...common,
+    kind: z.literal("fake"),
+    contextSize: z.number().int().min(16).optional(),
+    faults: z
+      .object({
+        transientFailureRate: z.number().min(0).max(1).optional(),
+        poisonToken: z.number().int().min(0).optional(),
+        stuckToken: z.number().int().min(0).optional(),
+        seed: z.number().int().optional(),
+      })
+      .strict()
+      .optional(),
+  }),
 ]);
 export type EngineConfig = z.infer<typeof EngineConfigSchema>;
 export type EngineConfigOf<K extends EngineConfig["kind"]> = Extract<EngineConfig, { kind: K }>;

@@ -11,6 +11,13 @@ export function parsePort(value: string): number {
   return port;
 }
 
+/** Parses `--workers`: a positive integer. */
+export function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError("workers is an integer 1-256");
+  return n;
+}
+
 const program = new Command()
   .name("assay")
   .description("Evaluation API and tools: NUGGETS data selection, SirLLM memory, MTI-Bench sweeps")
@@ -23,12 +30,14 @@ program
   .option("--model <file>", "GGUF model for the embedded engine (default: $ASSAY_MODEL, ./models/, ../shared/models/stories260K.gguf)")
   .option("--data-dir <dir>", "persist the emulator's S3/SQS state here (default .assay/local)", ".assay/local")
   .option("--ephemeral", "keep no state between runs")
-  .action(async (opts: { port: number; model?: string; dataDir: string; ephemeral?: boolean }) => {
+  .option("--workers <n>", "worker threads, each with its own embedded engine (default: cores - 1, at least 1)", parseWorkers)
+  .action(async (opts: { port: number; model?: string; dataDir: string; ephemeral?: boolean; workers?: number }) => {
     const { runLocalStack } = await import("../dev/dev-command.js");
     await runLocalStack({
       port: opts.port,
       ...(opts.model ? { modelPath: opts.model } : {}),
       ...(opts.ephemeral ? {} : { dataDir: opts.dataDir }),
+      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     });
   });
 

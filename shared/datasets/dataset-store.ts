@@ -45,8 +45,9 @@ export async function storeDataset(
   if (existing) return { meta: existing, created: false };
 
   // Records first, meta last: a crash in between leaves no meta, so the dataset is simply absent and a retry
-  // completes it (the records object is content-addressed, so rewriting it is harmless).
-  await store.createOnce(keys.records, jsonl, { contentType: "application/x-ndjson" });
+  // completes it (the records object is content-addressed, so rewriting it is harmless). Streamed, so a large
+  // dataset goes up in parts rather than as one request over the store's (or the emulator's) body limit.
+  await store.putStream(keys.records, [jsonl], { contentType: "application/x-ndjson" });
   const meta: DatasetMeta = {
     version: 1,
     id,

@@ -11,7 +11,7 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
       `  API        ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json, docs: ${stack.apiUrl}/docs)`,
       `  S3 + SQS   ${stack.aws.endpoint}   (fauxqs, bucket ${stack.aws.bucket})`,
       `  engine     "${LOCAL_ENGINE}" = embedded llama.cpp on ${stack.modelPath}`,
-      `  workers    NUGGETS queue polled into the Lambda worker handler (DLQ after 5 receives)`,
+      `  workers    ${stack.workers} thread${stack.workers === 1 ? "" : "s"}, each with its own engine, fed by the job queues (${stack.queues.join(", ")}; DLQ after 5 receives)`,
       `  API key    ${stack.apiKey}   (tenant "${LOCAL_TENANT}")`,
       `  callbacks  signed with ${stack.callbackSecret}`,
       ``,

@@ -85,6 +85,8 @@ export interface LocalStack {
   readonly callbackSecret: string;
   /** Worker threads running (0: workers on the main thread). */
   readonly workers: number;
+  /** The job queues the workers are fed from, by name. */
+  readonly queues: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -240,7 +242,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const { port } = server.address() as AddressInfo;
 
-    return { apiUrl: `http://${host}:${port}`, apiKey, modelPath, aws, engines, store, callbackSecret, workers, stop };
+    const queues = specs.map((s) => localQueueNames(s).queue);
+    return { apiUrl: `http://${host}:${port}`, apiKey, modelPath, aws, engines, store, callbackSecret, workers, queues, stop };
   } catch (error) {
     await stop();
     throw error;

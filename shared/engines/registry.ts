@@ -17,7 +17,12 @@ import { withResilience } from "./resilience.js";
 export type EngineFactory = (config: EngineConfig, lookup: (name: string) => Promise<Engine>) => Promise<Engine>;
 
 /** Adapters load lazily, so a Lambda bundle that never uses the embedded engine never loads llama.cpp. */
-export const defaultEngineFactories: Record<Exclude<EngineKind, "fake">, EngineFactory> = {
+export const defaultEngineFactories: Record<EngineKind, EngineFactory> = {
+  async fake(config) {
+    const c = config as Extract<EngineConfig, { kind: "fake" }>;
+    const { createInstantFakeEngine } = await import("./fake/instant-fake-engine.js");
+    return createInstantFakeEngine({ name: c.name, ...(c.contextSize ? { contextSize: c.contextSize } : {}), ...(c.faults ? { faults: c.faults } : {}) });
+  },
   async vllm(config) {
     const { createVllmEngine } = await import("./vllm/index.js");
     return createVllmEngine(config as Extract<EngineConfig, { kind: "vllm" }>);
@@ -119,7 +124,7 @@ export class EngineRegistry {
         {
           name: config.name,
           kind: config.kind,
-          model: "model" in config ? config.model : modelNameFromPath(config.modelPath),
+          model: "model" in config ? config.model : "modelPath" in config ? modelNameFromPath(config.modelPath) : "instant-fake",
           contextSize: config.contextSize ?? null,
           concurrency,
           capabilities: KIND_CAPABILITIES[config.kind],

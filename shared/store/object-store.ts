@@ -38,7 +38,7 @@ export interface Versioned<T> {
 export type ObjectBody = string | Uint8Array;
 
 /** A body written piece by piece (`putStream`): chunks of text or bytes, in order. */
-export type StreamBody = AsyncIterable<string | Uint8Array>;
+export type StreamBody = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
 /** Options for raw writes. */
 export interface WriteOptions {

@@ -10,6 +10,7 @@ import type { ObjectStore } from "../../shared/store/object-store.js";
 
 const Counter = z.object({ version: z.literal(1), count: z.number().int(), writers: z.array(z.string()) });
 const Row = z.object({ id: z.number().int(), text: z.string() });
+const Schema = z.object({ n: z.number().int() });
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -120,6 +121,42 @@ export function describeObjectStoreContract(name: string, getStore: () => Object
         expect(await readAll(await store.getStream(key))).toBe("one\r\ntwo\nthree");
         expect(await collect(store.lines(key))).toEqual(["one", "two", "three"]);
         await expect(store.getStream(`${prefix()}nope`)).rejects.toBeInstanceOf(NotFoundError);
+      });
+
+      it("should write a streamed body of several 5 MiB parts, byte for byte, and small ones in one piece", async () => {
+        const store = getStore();
+        const key = `${prefix()}big.jsonl`;
+        // 12 MiB in 64 KiB chunks of text: three multipart parts on S3, more than one request body may carry.
+        const chunk = `${"x".repeat(64 * 1024 - 1)}\n`;
+        async function* body() {
+          for (let i = 0; i < 192; i++) yield i % 2 === 0 ? chunk : new TextEncoder().encode(chunk);
+        }
+        await store.putStream(key, body(), { contentType: "application/x-ndjson" });
+        const info = await store.head(key);
+        expect(info?.size).toBe(192 * chunk.length);
+        let lines = 0;
+        for await (const line of store.lines(key)) {
+          expect(line.length).toBe(chunk.length - 1);
+          lines++;
+        }
+        expect(lines).toBe(192);
+        const small = `${prefix()}small.txt`;
+        await store.putStream(small, ["a", "b"], { contentType: "text/plain" });
+        expect(new TextDecoder().decode((await store.getBytes(small)).body)).toBe("ab");
+      }, 60_000);
+
+      it("should validate a JSON record before a create-once or compare-and-swap write", async () => {
+        const store = getStore();
+        const key = `${prefix()}checked.json`;
+        await expect(store.createOnceJson(key, { n: "one" } as never, Schema)).rejects.toBeInstanceOf(ValidationError);
+        expect(await store.head(key)).toBeNull();
+        const created = await store.createOnceJson(key, { n: 1 }, Schema);
+        expect(created.status).toBe("created");
+        expect((await store.createOnceJson(key, { n: 2 }, Schema)).status).toBe("exists");
+        const etag = (created as { etag: string }).etag;
+        await expect(store.compareAndSwapJson(key, { n: "two" } as never, Schema, etag)).rejects.toBeInstanceOf(ValidationError);
+        expect((await store.compareAndSwapJson(key, { n: 3 }, Schema, etag)).status).toBe("updated");
+        expect(await store.getJson(key, Schema)).toEqual({ n: 3 });
       });
 
       it("should delete an object, and deleting a missing key should not fail", async () => {
