@@ -212,6 +212,8 @@ try {
     // Completion by callback, with a 1 s poll as the fallback: this measures the workers, not status polling.
     const quiet: CompletionWatch = { ...watch, pollMs: 1000 };
     const perStack: [number[], number[]] = [[], []];
+    // Untimed: one job on the new stack, so its worker threads' engines have run before the first timed round.
+    await runPipelineJob(api2, { ...datasets2, engine: LOCAL_ENGINE, preset: "paper", maxAnchorTokens: capFor(rounds + 1 + scalingRounds), shardSize }, quiet);
     for (let r = 0; r < scalingRounds; r++) {
       for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
         const [target, ids] = i === 0 ? [api, datasets] : [api2, datasets2];

@@ -28,12 +28,21 @@ async function build(): Promise<Map<string, JobWorkerHandler>> {
   return out;
 }
 
-export default async function handle(task: LocalWorkerTask): Promise<SQSBatchResponse> {
+/** Builds the deps (and loads the engine) once; a failed build is retried on the next task. */
+function ready(): Promise<Map<string, JobWorkerHandler>> {
   handlers ??= build().catch((error: unknown) => {
     handlers = undefined;
     throw error;
   });
-  const handler = (await handlers).get(task.kind);
+  return handlers;
+}
+
+// Load the engine as the thread starts (piscina starts every thread with the pool), not on the first message: a
+// message's time budget should not pay for a model load.
+ready().catch(() => undefined);
+
+export default async function handle(task: LocalWorkerTask): Promise<SQSBatchResponse> {
+  const handler = (await ready()).get(task.kind);
   if (!handler) throw new Error(`no local worker for job kind ${task.kind}`);
   return handler(task.event);
 }

@@ -202,7 +202,11 @@ describe("NUGGETS as a kind of the job kernel", () => {
   });
 
   it("should dead-letter a shard that keeps failing transiently, report it, and complete on retry", async () => {
-    const engine = createInstantFakeEngine({ name: "fake", faults: { stuckToken: 3 + 126 } });
+    // Stuck on candidate 21 until the test says the endpoint has recovered.
+    const stuck = createInstantFakeEngine({ name: "fake", faults: { stuckToken: 3 + 126 } });
+    const healthy = createInstantFakeEngine({ name: "fake" });
+    let recovered = false;
+    const engine = { ...healthy, scoreSuffixes: (r: Parameters<typeof healthy.scoreSuffixes>[0]) => (recovered ? healthy : stuck).scoreSuffixes(r) };
     const h = makeNuggetsHarness(engine);
     const manifest = await startJob(h, {}, poisoned());
     await h.drain({ maxReceiveCount: 3 });
@@ -217,6 +221,11 @@ describe("NUGGETS as a kind of the job kernel", () => {
     // Only what the shard had not stored yet is sent again (the candidates before 21 were kept).
     expect(h.queue.pending.map((p) => p.message)).toEqual([{ type: "shard", kind: "nuggets", tenant: TENANT, jobId: manifest.jobId, shard: 1, from: 21, to: 32 }]);
     expect((await getNuggetsJobStatus(h.deps, TENANT, manifest.jobId)).status).toBe("running");
+    recovered = true;
+    await h.drain({ maxReceiveCount: 3 });
+    const done = await getNuggetsJobStatus(h.deps, TENANT, manifest.jobId);
+    expect(done).toMatchObject({ status: "completed", failures: [], progress: { candidatesDone: N, shardsFailed: 0 } });
+    expect((await readSummary(h.deps, TENANT, manifest.jobId)).scored).toBe(N);
   });
 
   it("should refuse results with a 409 before anything is streamed while the job is running", async () => {
