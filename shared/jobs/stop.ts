@@ -4,6 +4,7 @@
  * aggregation is enqueued a little later so shards in flight can store what they finished first.
  */
 import { JobStopSchema, type JobManifest, type JobStop } from "../../schemas/jobs.js";
+import { ConflictError } from "../errors.js";
 import type { ObjectStore } from "../store/object-store.js";
 import { jobKeys } from "./job-keys.js";
 import { clockOf, logOf, nowOf, type JobDeps } from "./ports.js";
@@ -42,4 +43,18 @@ export function stopWatcher(deps: JobDeps, tenant: string, jobId: string): { sto
       return known;
     },
   };
+}
+
+/**
+ * The 409 for a job without results: still running, or stopped and its partial results not aggregated yet (a few
+ * seconds after a stop), or stopped before any unit was processed.
+ */
+export async function noResultsYet(store: ObjectStore, tenant: string, jobId: string): Promise<ConflictError> {
+  const stop = await readStop(store, tenant, jobId);
+  if (!stop) return new ConflictError(`job ${jobId} has no results yet`, { jobId });
+  const verb = stop.reason === "cancelled" ? "was cancelled" : "failed";
+  return new ConflictError(`job ${jobId} ${verb}; its partial results come a few seconds after the stop (none if it stopped before any unit was processed)`, {
+    jobId,
+    stop,
+  });
 }

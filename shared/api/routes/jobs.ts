@@ -5,11 +5,12 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { JobIdSchema, JobIndexEntrySchema, JobStatusSchema, RetryResultSchema } from "../../../schemas/jobs.js";
 import { requireScope } from "../../auth/api-keys.js";
-import { ConflictError, NotFoundError } from "../../errors.js";
+import { NotFoundError } from "../../errors.js";
 import { cancelJob, retryJob } from "../../jobs/job-control.js";
 import { jobIndexKey, jobIndexPrefix, jobKeys } from "../../jobs/job-keys.js";
 import { getJobStatus } from "../../jobs/job-status.js";
 import { readManifest } from "../../jobs/job-views.js";
+import { noResultsYet } from "../../jobs/stop.js";
 import type { ApiDeps, ApiEnv } from "../context.js";
 import { apiJobDeps } from "../job-deps.js";
 import { errorResponse, streamBody } from "./route-helpers.js";
@@ -173,7 +174,7 @@ export function registerJobRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     const tenant = tenantOf(c);
     await readManifest(deps.store, tenant, id, kind);
     const summary = await deps.store.getJsonOrNull(jobKeys(tenant, id).summary, kind.summarySchema);
-    if (!summary) throw new ConflictError(`job ${id} has no results yet`, { jobId: id });
+    if (!summary) throw await noResultsYet(deps.store, tenant, id);
     return c.json(summary as Record<string, unknown>, 200);
   });
 
@@ -184,7 +185,7 @@ export function registerJobRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
     const tenant = tenantOf(c);
     await readManifest(deps.store, tenant, id, kind);
     const keys = jobKeys(tenant, id);
-    if (!(await deps.store.head(keys.summary))) throw new ConflictError(`job ${id} has no results yet`, { jobId: id });
+    if (!(await deps.store.head(keys.summary))) throw await noResultsYet(deps.store, tenant, id);
     if (file === "cut.json") throw new NotFoundError(`job ${id} has no result file ${file}`);
     const info = await deps.store.head(keys.result(file));
     if (!info) throw new NotFoundError(`job ${id} has no result file ${file}`, { jobId: id, file });

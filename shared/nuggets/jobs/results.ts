@@ -12,6 +12,7 @@ import { jobKeys } from "../../jobs/job-keys.js";
 import { readManifest } from "../../jobs/job-views.js";
 import type { JobDeps } from "../../jobs/ports.js";
 import { validate } from "../../store/json-codec.js";
+import { noResultsYet } from "../../jobs/stop.js";
 import { nuggetsKind } from "./nuggets-kind.js";
 import { bestFirst, type ScoredEntry } from "./summary-stats.js";
 
@@ -22,7 +23,7 @@ import { bestFirst, type ScoredEntry } from "./summary-stats.js";
 async function completedJob(deps: Pick<JobDeps, "store">, tenant: string, jobId: string) {
   const manifest = await readManifest(deps.store, tenant, jobId, nuggetsKind);
   const summary = await deps.store.getJsonOrNull(jobKeys(tenant, jobId).summary, NuggetsJobSummarySchema);
-  if (!summary) throw new ConflictError(`job ${jobId} has no results yet`, { jobId });
+  if (!summary) throw await noResultsYet(deps.store, tenant, jobId);
   return { spec: validate(NuggetsJobSpecSchema, manifest.spec, { key: "spec" }), summary };
 }
 
