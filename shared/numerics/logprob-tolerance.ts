@@ -30,9 +30,14 @@
  * of the computations above is 0.40 of {@link sumTolerance} of that pair (0.40 nats; 8 of 768 decisions flipped there,
  * 4 of 24 candidates moved by one win, every flip inside the tolerance).
  *
- * It still sees real errors: a wrong BOS, a wrong template or an answer span off by one token moves sums by whole
- * nats (`tests/nuggets/tolerance-sensitivity.test.ts` holds the measured margins). The price: on stories260K, where
- * a demonstration moves a ~300-nat sum by a median of 1.5 nats, about one pair in five is a near tie.
+ * It still sees real errors (`tests/nuggets/tolerance-sensitivity.test.ts`, measured at 6 × 8 and 24 × 32 pairs, in
+ * multiples of the tolerance): a wrong template moves (nearly) every sum outside it (the Stanford Alpaca template:
+ * median 200×; no `\n` after `Response:`: median 8×, 96–100% outside); an answer span off by one token moves 80–100%
+ * of sums outside (median 4–8×). A wrong BOS is subtler on stories260K, which barely uses a BOS 20–300 tokens before
+ * the answer: added to the zero-shot prompt it moves 62–78% of sums outside (median 1.3–1.9×), dropped from the
+ * one-shot prompt 23–29% (median 0.5×) — still enough for any comparison over more than a handful of pairs to fail.
+ * The price: on stories260K, where a demonstration moves a ~300-nat sum by a median of 1.5 nats, about one pair in
+ * five is a near tie (21 of 80 and 18 of 80 in the fidelity test's 12 × 8 slice, reference and paper presets).
  */
 
 /** A tolerance for comparing log-prob sums (nats): `absolute + relative · max(|a|, |b|)`. */
