@@ -5,6 +5,13 @@
 import type { RunScores } from "./nuggets-engine-runs.js";
 import type { OrchestrationRun } from "./nuggets-orchestration.js";
 import type { PhaseTiming, PipelinePhases } from "./nuggets-pipeline.js";
+import {
+  LOGPROB_SUM_TOLERANCE,
+  sumTolerance,
+  winsRange,
+  withinTolerance,
+  type LogprobSumTolerance,
+} from "../shared/numerics/logprob-tolerance.js";
 import { align, fmt } from "./report.js";
 import type { VariantSamples } from "./round-robin.js";
 import { ratiosPerRound, summarize, type Summary } from "./stats.js";
@@ -17,14 +24,33 @@ export const NUGGETS_TARGETS = {
   orchestrationPairsPerSecond: 20_000,
 } as const;
 
-/** Whether the variants agreed, over every round compared. */
+/**
+ * Whether the variants agreed, over every round compared. llama.cpp's sums depend on the batch split (and the CPU),
+ * so sums are compared within {@link LOGPROB_SUM_TOLERANCE} and a candidate's wins may differ from the first
+ * variant's only by that variant's near ties (`shared/numerics/logprob-tolerance.ts`).
+ */
 export interface ScoreAgreement {
   readonly rounds: number;
   readonly pairsPerRound: number;
-  /** Every candidate's wins equal in every variant, every round. */
+  /** What sums were compared with: `absolute + relative · max(|a|, |b|)` nats. */
+  readonly tolerance: LogprobSumTolerance;
+  /**
+   * The variants computed the same scores: every sum within the tolerance of the first variant's, and every
+   * candidate's wins within the first variant's wins range (its clear wins, up to clear wins + near ties).
+   */
+  readonly agree: boolean;
+  /** Every candidate's wins exactly equal in every variant, every round (informative: a near tie may go either way). */
   readonly winsEqual: boolean;
-  /** The first few disagreements, if any. */
-  readonly mismatches: { round: number; candidate: number; wins: Record<string, number> }[];
+  /** The first few candidates whose wins differ by more than the near ties, if any. */
+  readonly mismatches: { round: number; candidate: number; wins: Record<string, number>; nearTies: number }[];
+  /** Pairs whose margin (one-shot − zero-shot) was inside the tolerance in the first variant, over all rounds. */
+  readonly nearTies: number;
+  /** (round, candidate, variant) triples whose wins differ from the first variant's by near ties only. */
+  readonly winsDifferingByNearTies: number;
+  /** Sums (one-shot and zero-shot, every variant against the first) outside the tolerance. */
+  readonly sumsOutsideTolerance: number;
+  /** Largest |Δ sum| / tolerance over every sum compared: at most 1 when the sums agree. */
+  readonly maxSumDiffOverTolerance: number;
   /** Largest |difference| of a one-shot sum between any variant and the first, over all rounds (nats). */
   readonly maxAbsOneShotDiff: number;
   readonly maxAbsZeroShotDiff: number;
@@ -34,38 +60,71 @@ export interface ScoreAgreement {
  * Compares each round's scores across variants (all against the first variant named).
  *
  * @example
- * compareScores([{ direct: a, "shared-prefix": b, pipeline: c }]).winsEqual; // true when all wins match
+ * compareScores([{ direct: a, "shared-prefix": b, pipeline: c }]).agree; // true when sums and wins agree
  */
 export function compareScores(rounds: readonly Readonly<Record<string, RunScores>>[]): ScoreAgreement {
   const mismatches: ScoreAgreement["mismatches"] = [];
   let maxOne = 0;
   let maxZero = 0;
+  let maxRatio = 0;
+  let outside = 0;
   let winsEqual = true;
+  let winsAgree = true;
+  let nearTies = 0;
+  let byNearTies = 0;
   let pairsPerRound = 0;
+  const compareSum = (a: number, b: number) => {
+    const ratio = Math.abs(a - b) / sumTolerance(a, b);
+    maxRatio = Math.max(maxRatio, Number.isNaN(ratio) ? Infinity : ratio);
+    if (!withinTolerance(a, b)) outside++;
+    return Math.abs(a - b);
+  };
   rounds.forEach((byVariant, round) => {
     const [first, ...others] = Object.values(byVariant);
     if (!first) return;
     pairsPerRound = first.candidates.length * first.zeroShot.length;
+    const ranges = first.candidates.map((c) => winsRange(first.zeroShot, c.oneShot));
+    for (const r of ranges) nearTies += r.nearTies;
     for (const other of others) {
       if (other.candidates.length !== first.candidates.length || other.zeroShot.length !== first.zeroShot.length) {
         winsEqual = false;
+        winsAgree = false;
         continue;
       }
-      other.zeroShot.forEach((z, j) => (maxZero = Math.max(maxZero, Math.abs(z - first.zeroShot[j]!))));
+      other.zeroShot.forEach((z, j) => (maxZero = Math.max(maxZero, compareSum(z, first.zeroShot[j]!))));
       other.candidates.forEach((c, i) => {
         const ref = first.candidates[i]!;
-        c.oneShot.forEach((x, j) => (maxOne = Math.max(maxOne, Math.abs(x - (ref.oneShot[j] ?? NaN)) || 0)));
-        if (c.wins !== ref.wins) {
-          winsEqual = false;
-          if (mismatches.length < 10 && !mismatches.some((m) => m.round === round && m.candidate === i)) {
-            const wins = Object.fromEntries(Object.entries(byVariant).map(([id, r]) => [id, r.candidates[i]?.wins ?? -1]));
-            mismatches.push({ round, candidate: i, wins });
-          }
+        if (c.oneShot.length !== ref.oneShot.length) outside++;
+        c.oneShot.forEach((x, j) => (maxOne = Math.max(maxOne, compareSum(x, ref.oneShot[j] ?? NaN) || 0)));
+        if (c.wins === ref.wins) return;
+        winsEqual = false;
+        const range = ranges[i]!;
+        if (c.wins >= range.min && c.wins <= range.max) {
+          byNearTies++;
+          return;
+        }
+        winsAgree = false;
+        if (mismatches.length < 10 && !mismatches.some((m) => m.round === round && m.candidate === i)) {
+          const wins = Object.fromEntries(Object.entries(byVariant).map(([id, r]) => [id, r.candidates[i]?.wins ?? -1]));
+          mismatches.push({ round, candidate: i, wins, nearTies: range.nearTies });
         }
       });
     }
   });
-  return { rounds: rounds.length, pairsPerRound, winsEqual, mismatches, maxAbsOneShotDiff: maxOne, maxAbsZeroShotDiff: maxZero };
+  return {
+    rounds: rounds.length,
+    pairsPerRound,
+    tolerance: LOGPROB_SUM_TOLERANCE,
+    agree: winsAgree && outside === 0,
+    winsEqual,
+    mismatches,
+    nearTies,
+    winsDifferingByNearTies: byNearTies,
+    sumsOutsideTolerance: outside,
+    maxSumDiffOverTolerance: maxRatio,
+    maxAbsOneShotDiff: maxOne,
+    maxAbsZeroShotDiff: maxZero,
+  };
 }
 
 /** One variant's per-round figures. */
@@ -195,7 +254,8 @@ export function renderNuggetsTable(r: NuggetsTableInput): string {
   const a = r.checks.agreement;
   const head =
     `nuggets bench: ${w.candidates} candidates × ${w.anchors} anchors = ${w.pairs} pairs, ${w.rounds} rounds, pipeline in ${w.shards} shards; ` +
-    `scores ${a.winsEqual ? "agree" : "DISAGREE"} (wins equal in every variant; max |Δ one-shot| ${a.maxAbsOneShotDiff.toExponential(1)})`;
+    `scores ${a.agree ? "agree" : "DISAGREE"} (sums within tolerance, wins up to ${a.nearTies} near ties; ` +
+    `max |Δ one-shot| ${a.maxAbsOneShotDiff.toExponential(1)}, ${a.maxSumDiffOverTolerance.toFixed(2)} of the tolerance)`;
   const rows = [["variant", "pairs/s", "tokens/s", "IQR/median", "min–max pairs/s", "rounds"]];
   for (const [id, v] of Object.entries(r.variants)) {
     const s = v.summary;

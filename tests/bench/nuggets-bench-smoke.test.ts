@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NuggetsComparison, NuggetsVariantResult, OrchestrationResult, ScoreAgreement } from "../../bench/nuggets-report.js";
 import { repoRoot } from "../../shared/config/shared-files.js";
+import { LOGPROB_SUM_TOLERANCE } from "../../shared/numerics/logprob-tolerance.js";
 
 // Runs `npm run bench:nuggets -- --quick` end to end (local stack, embedded engine on the test model, instant fake
 // engine). Checks the record's shape and that (a), (b) and (c) computed the same golden scores; timings are never
@@ -57,15 +58,26 @@ describe("nuggets bench --quick", () => {
     expect(stdout).toMatch(/^pipeline\/shared-prefix\s/m);
   });
 
-  it("should find that direct, shared-prefix and pipeline scoring gave every candidate the same wins", async () => {
+  // The variants split prompts into batches differently, and llama.cpp's sums depend on that and on the CPU's kernels
+  // (shared/numerics/logprob-tolerance.ts has the figures): sums must agree within LOGPROB_SUM_TOLERANCE and wins
+  // may differ only by near ties, which the record counts.
+  it("should find that direct, shared-prefix and pipeline scoring gave the same sums and wins, up to near ties", async () => {
     const r = JSON.parse(await readFile(join(outDir, "nuggets-latest.json"), "utf8")) as Record;
     const { agreement, warmupAgreement } = r.checks;
-    expect(agreement.winsEqual).toBe(true);
+    expect(agreement.tolerance).toEqual(LOGPROB_SUM_TOLERANCE);
     expect(agreement.mismatches).toEqual([]);
+    expect(agreement.sumsOutsideTolerance).toBe(0);
+    expect(agreement.maxSumDiffOverTolerance).toBeLessThanOrEqual(1);
+    expect(agreement.agree).toBe(true);
     expect(agreement.rounds).toBe(r.workload.rounds);
     expect(agreement.pairsPerRound).toBe(r.workload.pairs);
-    expect(agreement.maxAbsOneShotDiff).toBeLessThan(1e-3);
-    expect(warmupAgreement.winsEqual).toBe(true);
+    expect(agreement.nearTies).toBeLessThanOrEqual(agreement.rounds * agreement.pairsPerRound);
+    expect(warmupAgreement).toMatchObject({ agree: true, mismatches: [], sumsOutsideTolerance: 0 });
+    console.log(
+      `agreement: max |Δ one-shot| ${agreement.maxAbsOneShotDiff.toExponential(1)} nats ` +
+        `(${agreement.maxSumDiffOverTolerance.toFixed(3)} of the tolerance); ${agreement.nearTies} near ties in ` +
+        `${agreement.rounds * agreement.pairsPerRound} pairs; ${agreement.winsDifferingByNearTies} wins differing by near ties`,
+    );
   });
 
   it("should record workload, per-variant figures, per-round ratios, phases, orchestration and targets", async () => {

@@ -5,26 +5,40 @@ import { pipelinePhases } from "../../bench/nuggets-pipeline.js";
 import { compareScores, renderNuggetsTable, summarizeNuggetsRun, summarizeOrchestration, summarizePhases } from "../../bench/nuggets-report.js";
 import { chooseWorkload } from "../../bench/nuggets-workload.js";
 
-const run = (wins: number[], shift = 0): RunScores => ({
+const run = (wins: number[], shift = 0, second = -7): RunScores => ({
   zeroShot: [-5, -6],
-  candidates: wins.map((w) => ({ wins: w, oneShot: [-4 + shift, -7] })),
+  candidates: wins.map((w) => ({ wins: w, oneShot: [-4 + shift, second] })),
 });
 
 describe("compareScores", () => {
-  it("should agree when every variant has the same wins, reporting the largest sum difference", () => {
+  it("should agree when every variant has the same wins and sums within the tolerance, reporting the largest difference", () => {
     const a = compareScores([{ direct: run([1, 1]), "shared-prefix": run([1, 1], 1e-6), pipeline: run([1, 1]) }]);
-    expect(a.winsEqual).toBe(true);
-    expect(a.pairsPerRound).toBe(4);
+    expect(a).toMatchObject({ agree: true, winsEqual: true, pairsPerRound: 4, sumsOutsideTolerance: 0, nearTies: 0 });
+    expect(a.tolerance).toEqual({ absolute: 0.2, relative: 1.5e-3 });
     expect(a.maxAbsOneShotDiff).toBeCloseTo(1e-6, 9);
+    expect(a.maxSumDiffOverTolerance).toBeCloseTo(1e-6 / (0.2 + 1.5e-3 * 4), 9);
   });
 
-  it("should name the round, candidate and each variant's wins where they differ", () => {
+  it("should name the round, candidate and each variant's wins where they differ by more than the near ties", () => {
     const a = compareScores([
       { direct: run([1, 1]), pipeline: run([1, 1]) },
       { direct: run([1, 1]), pipeline: run([1, 2]) },
     ]);
+    expect(a.agree).toBe(false);
     expect(a.winsEqual).toBe(false);
-    expect(a.mismatches).toEqual([{ round: 1, candidate: 1, wins: { direct: 1, pipeline: 2 } }]);
+    expect(a.mismatches).toEqual([{ round: 1, candidate: 1, wins: { direct: 1, pipeline: 2 }, nearTies: 0 }]);
+  });
+
+  it("should accept wins that differ by a near tie, and count it", () => {
+    // -6.1 against a zero-shot -6: a margin of 0.1 nats, inside 0.2 + 1.5e-3 · 6.1; the direct run counted it a loss.
+    const a = compareScores([{ direct: run([1, 1], 0, -6.1), pipeline: run([1, 2], 0, -6.1) }]);
+    expect(a).toMatchObject({ agree: true, winsEqual: false, mismatches: [], nearTies: 2, winsDifferingByNearTies: 1 });
+  });
+
+  it("should disagree when a sum moves by more than the tolerance, even with equal wins", () => {
+    const a = compareScores([{ direct: run([1, 1]), pipeline: run([1, 1], 0.5) }]);
+    expect(a).toMatchObject({ agree: false, winsEqual: true, sumsOutsideTolerance: 2 });
+    expect(a.maxSumDiffOverTolerance).toBeGreaterThan(1);
   });
 });
 
