@@ -164,7 +164,7 @@ try {
     pipeline: (await pipelineJob(warm, await upload(warm), warmCap, 1)).record.scores,
   };
   const warmAgreement = compareScores([warmScores]);
-  if (!warmAgreement.winsEqual) log(`warning: the variants disagree before timing: ${JSON.stringify(warmAgreement.mismatches)}`);
+  if (!warmAgreement.agree) log(`warning: the variants disagree before timing: ${JSON.stringify(warmAgreement.mismatches)}`);
 
   const scores = { direct: [] as RunScores[], "shared-prefix": [] as RunScores[], pipeline: [] as RunScores[] };
   const phases: PipelinePhases[] = [];
@@ -198,7 +198,7 @@ try {
   const agreement = compareScores(
     scores.direct.map((d, k) => ({ direct: d, "shared-prefix": scores["shared-prefix"][k]!, pipeline: scores.pipeline[k]! })),
   );
-  if (!agreement.winsEqual) log(`warning: the variants disagree: ${JSON.stringify(agreement.mismatches)}`);
+  if (!agreement.agree) log(`warning: the variants disagree: ${JSON.stringify(agreement.mismatches)}`);
   unmeter();
   unmeter = undefined;
 
