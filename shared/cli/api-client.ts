@@ -29,6 +29,23 @@ export class ApiCallError extends Error {
   }
 }
 
+/** The API did not answer at all (nothing listening, a wrong address, DNS): one line for the user, exit 2. */
+export class ApiUnreachableError extends Error {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach the API at ${url}: is \`npm start\` running? (${reason})`);
+    this.name = "ApiUnreachableError";
+  }
+}
+
+/** Why a fetch failed before any answer: the socket error's code when there is one. */
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
+}
+
 /** A thin client: JSON in and out, API errors as {@link ApiCallError}. */
 export class ApiClient {
   constructor(
@@ -46,7 +63,12 @@ export class ApiClient {
       headers["content-type"] = body.contentType ?? "application/x-ndjson";
       payload = body.text;
     }
-    const res = await this.fetchImpl(`${this.target.url}${path}`, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.target.url}${path}`, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+    } catch (error) {
+      throw new ApiUnreachableError(this.target.url, networkReason(error));
+    }
     if (!res.ok) {
       let parsed: { error?: { code?: string; message?: string; details?: unknown } } = {};
       try {

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from "commander";
 import { AssayError } from "../errors.js";
-import { ApiCallError } from "./api-client.js";
+import { ApiCallError, ApiUnreachableError } from "./api-client.js";
 import { registerNuggetsJobCommands } from "./nuggets-jobs-commands.js";
 import { registerNuggetsScoreCommand } from "./nuggets-score.js";
 
@@ -79,6 +79,10 @@ try {
   if (error instanceof AssayError) {
     process.stderr.write(`assay: ${error.message}\n`);
     process.exit(error.status >= 500 ? 1 : 2);
+  }
+  if (error instanceof ApiUnreachableError) {
+    process.stderr.write(`assay: ${error.message}\n`);
+    process.exit(2);
   }
   if (error instanceof ApiCallError) {
     const details = error.details ? `\n${JSON.stringify(error.details, null, 2)}` : "";
