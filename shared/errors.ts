@@ -61,8 +61,8 @@ export class ConflictError extends AssayError {
 
 /** The request body is larger than the configured limit. 413. */
 export class PayloadTooLargeError extends AssayError {
-  constructor(limitBytes: number) {
-    super(413, "payload_too_large", `request body exceeds ${limitBytes} bytes`, { limitBytes });
+  constructor(limitBytes: number, hint?: string) {
+    super(413, "payload_too_large", `request body exceeds ${limitBytes} bytes${hint ? `: ${hint}` : ""}`, { limitBytes });
   }
 }
 

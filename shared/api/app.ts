@@ -41,7 +41,10 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
 
   app.use("*", requestId());
   const limitControl = limitBody(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-  const limitDataset = limitBody(deps.maxDatasetBytes ?? DEFAULT_MAX_DATASET_BYTES);
+  const limitDataset = limitBody(
+    deps.maxDatasetBytes ?? DEFAULT_MAX_DATASET_BYTES,
+    "upload a larger dataset with POST /v1/datasets/uploads (a presigned PUT), then POST /v1/datasets/uploads/{uploadId}/complete",
+  );
   app.use("*", (c, next) =>
     c.req.method === "POST" && c.req.path === "/v1/datasets" ? limitDataset(c, next) : limitControl(c, next),
   );

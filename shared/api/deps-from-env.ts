@@ -23,7 +23,7 @@ export async function apiDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     engines: EngineRegistry.fromConfigs(config.engines),
     auth: new ApiKeyAuthenticator(config.apiKeys),
     store: new S3ObjectStore({ client: s3, bucket }),
-    uploads: new S3UploadUrlSigner({ client: s3, bucket }),
+    uploads: new S3UploadUrlSigner({ config: {}, bucket }),
     version: env.ASSAY_VERSION ?? "dev",
     ...(Object.keys(queueUrls).length > 0 ? { jobs: { kinds, queue: sqsJobQueue(new SQSClient({}), queueUrls) } } : {}),
   };

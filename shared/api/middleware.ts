@@ -5,11 +5,11 @@ import { PayloadTooLargeError } from "../errors.js";
 import type { ApiEnv } from "./context.js";
 
 /** 413 with the API's error body when a request body is over the limit (checked while streaming, not just by header). */
-export function limitBody(maxBytes: number): MiddlewareHandler {
+export function limitBody(maxBytes: number, hint?: string): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      throw new PayloadTooLargeError(maxBytes);
+      throw new PayloadTooLargeError(maxBytes, hint);
     },
   });
 }

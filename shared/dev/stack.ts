@@ -21,6 +21,7 @@ import { sqsJobQueue } from "../jobs/sqs-job-queue.js";
 import { createJobWorkerHandler } from "../jobs/worker-handler.js";
 import { parseCallbackSecrets } from "../jobs/worker-deps.js";
 import { startLocalAws, type LocalAws } from "../local/emulator.js";
+import { localS3Config } from "../local/local-clients.js";
 import { startSqsPoller, type SqsPoller } from "../local/sqs-poller.js";
 import { S3ObjectStore } from "../store/s3-object-store.js";
 import { S3UploadUrlSigner } from "../store/upload-urls.js";
@@ -161,7 +162,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     for (const engine of opts.extraEngines ?? []) engines.register(engine);
 
     const store = new S3ObjectStore({ client: aws.s3, bucket: aws.bucket });
-    const uploads = new S3UploadUrlSigner({ client: aws.s3, bucket: aws.bucket });
+    const uploads = new S3UploadUrlSigner({ config: localS3Config({ endpoint: aws.endpoint }), bucket: aws.bucket });
+    cleanups.push(async () => uploads.destroy());
     const queueUrls = Object.fromEntries(specs.map((s) => [s.name, aws.queueUrls[localQueueNames(s).queue]!]));
     const queue = sqsJobQueue(aws.sqs, queueUrls);
     // Callbacks to the developer's own machine are the point of a local stack; deployed stacks refuse them.

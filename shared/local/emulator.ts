@@ -15,6 +15,7 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { enforceConditionalWrites } from "./conditional-write-hook.js";
+import { takeObjectPutsAsBytes } from "./raw-object-bodies.js";
 import { loadFauxqsInternals, loadFauxqsPersistence, type FauxqsPersistence } from "./fauxqs-internals.js";
 import { createLocalS3Client, createLocalSqsClient, LOCAL_CREDENTIALS, LOCAL_REGION } from "./local-clients.js";
 
@@ -114,6 +115,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
 
   const app = fauxqs.buildApp({ logger: false, stores: { sqsStore, snsStore, s3Store } });
   enforceConditionalWrites(app, s3Store);
+  takeObjectPutsAsBytes(app);
   if (persistence) {
     const p = persistence;
     app.addHook("preClose", () => p.close());

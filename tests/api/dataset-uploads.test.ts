@@ -3,6 +3,7 @@ import { createApp } from "../../shared/api/app.js";
 import { ApiKeyAuthenticator, generateApiKey } from "../../shared/auth/api-keys.js";
 import { EngineRegistry } from "../../shared/engines/registry.js";
 import { startLocalAws, type LocalAws } from "../../shared/local/emulator.js";
+import { localS3Config } from "../../shared/local/local-clients.js";
 import { S3ObjectStore } from "../../shared/store/s3-object-store.js";
 import { S3UploadUrlSigner } from "../../shared/store/upload-urls.js";
 import { json } from "../helpers/http.js";
@@ -22,7 +23,7 @@ describe("presigned dataset uploads (on the S3 emulator)", () => {
       engines: EngineRegistry.fromConfigs([]),
       auth: new ApiKeyAuthenticator([alice.record, bob.record]),
       store,
-      uploads: new S3UploadUrlSigner({ client: aws.s3, bucket: aws.bucket }),
+      uploads: new S3UploadUrlSigner({ config: localS3Config({ endpoint: aws.endpoint }), bucket: aws.bucket }),
       maxDatasetBytes: 1024, // the direct route refuses this file; the presigned path takes it
     });
   });
@@ -31,14 +32,32 @@ describe("presigned dataset uploads (on the S3 emulator)", () => {
   const call = (path: string, key: string) =>
     app.request(path, { method: "POST", headers: { authorization: `Bearer ${key}` } });
 
-  async function uploadFile(text: string, key = alice.key): Promise<string> {
+  async function uploadFile(text: string, key = alice.key, headers: Record<string, string> = {}): Promise<string> {
     const started = await call("/v1/datasets/uploads", key);
     expect(started.status).toBe(201);
     const { uploadId, uploadUrl } = await json(started);
-    const put = await fetch(uploadUrl, { method: "PUT", body: text });
+    const put = await fetch(uploadUrl, { method: "PUT", body: text, headers });
     expect(put.status).toBe(200);
     return uploadId;
   }
+
+  it("should presign a PUT without a body checksum, which S3-compatible stores would refuse", async () => {
+    const { uploadUrl } = await json(await call("/v1/datasets/uploads", alice.key));
+    const params = [...new URL(uploadUrl).searchParams.keys()].map((k) => k.toLowerCase());
+    expect(params).toContain("x-amz-signature");
+    expect(params.filter((k) => k.startsWith("x-amz-checksum") || k === "x-amz-sdk-checksum-algorithm")).toEqual([]);
+  });
+
+  it.each([
+    ["curl --upload-file (no content type)", {}],
+    ["curl --data-binary (a form content type)", { "content-type": "application/x-www-form-urlencoded" }],
+    ["an explicit octet-stream", { "content-type": "application/octet-stream" }],
+  ])("should accept the upload however the client labels it: %s", async (_label, headers) => {
+    const text = `{"instruction":"Say hi.","output":"hi"}\n`;
+    const uploadId = await uploadFile(text, alice.key, headers as Record<string, string>);
+    const done = await call(`/v1/datasets/uploads/${uploadId}/complete`, alice.key);
+    expect(done.status, await done.clone().text()).toBeLessThan(300);
+  });
 
   it("should store a file larger than the direct limit once it is uploaded and completed", async () => {
     const text = Array.from({ length: 100 }, (_, i) => JSON.stringify({ instruction: `Count to ${i}.`, output: String(i) })).join("\n");
@@ -51,7 +70,7 @@ describe("presigned dataset uploads (on the S3 emulator)", () => {
     const keys: string[] = [];
     for await (const o of store.list("")) keys.push(o.key);
     expect(keys.some((k) => k.startsWith("tmp/"))).toBe(false); // the staged body is gone
-    expect(keys.filter((k) => k.startsWith("t/alice/datasets/"))).toHaveLength(2);
+    expect(keys.filter((k) => k.startsWith(`t/alice/datasets/${meta.id}/`))).toHaveLength(2);
   });
 
   it("should reject a bad file with its line numbers, store nothing, and remove the staged body", async () => {

@@ -85,6 +85,8 @@ describe("datasets API", () => {
     const big = Array.from({ length: 200 }, () => JSON.stringify(records[0])).join("\n");
     const res = await upload(big, alice.key);
     expect(res.status).toBe(413);
+    // It says where a larger file goes.
+    expect((await json(res)).error.message).toContain("POST /v1/datasets/uploads");
   });
 
   it("should keep a kind per dataset: instructions by default, an unknown kind refused with the available ones", async () => {
