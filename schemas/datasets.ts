@@ -6,6 +6,12 @@ export const DatasetIdSchema = z
   .regex(/^ds_[0-9a-f]{24}$/, "dataset ids look like ds_ followed by 24 hex digits")
   .openapi({ example: "ds_3f2a9c0d1e4b5a6978877665" });
 
+/** A dataset's name as a caller gives it: letters, digits, spaces and `._-`, starting with a letter or digit. */
+export const DatasetNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, "dataset names are 1-100 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit")
+  .openapi({ example: "alpaca-52k" });
+
 /** `t/{tenant}/datasets/{id}/meta.json`; written after the records, so its presence means the dataset is whole. */
 export const DatasetMetaSchema = z
   .object({

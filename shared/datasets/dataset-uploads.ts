@@ -5,6 +5,7 @@ import type { ObjectStore } from "../store/object-store.js";
 import { tenantKey } from "../store/tenant-key.js";
 import type { UploadUrlSigner } from "../store/upload-urls.js";
 import { storeDataset } from "./dataset-store.js";
+import { decodeUtf8Strict } from "./utf8.js";
 
 /** How long a presigned upload URL stays valid. Staged bodies expire with the bucket's `tmp/` lifecycle rule. */
 export const UPLOAD_URL_SECONDS = 3600;
@@ -41,7 +42,7 @@ export async function completeDatasetUpload(
   if (!(await store.head(key))) throw new NotFoundError(`nothing was uploaded for ${uploadId} (or it expired)`, { uploadId });
   const { body } = await store.getBytes(key);
   try {
-    return await storeDataset(store, tenant, new TextDecoder("utf-8", { fatal: false }).decode(body), opts);
+    return await storeDataset(store, tenant, decodeUtf8Strict(body, "the uploaded file"), opts);
   } finally {
     await store.delete(key);
   }

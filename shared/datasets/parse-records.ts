@@ -13,9 +13,13 @@ export interface ParsedRecords<T> {
   readonly lines: number[];
 }
 
-/** One rejected record. */
+/** One rejected record (or a syntax problem between records, which has no index). */
 export interface BadRecord {
+  /** 0-based position of the record in the file's records; null for a problem that is not inside a record. */
+  readonly index: number | null;
+  /** 1-based line (and, in a JSON array, column) where the record starts. */
   readonly line: number;
+  readonly column?: number;
   readonly problems: string[];
 }
 
@@ -38,8 +42,9 @@ export function parseRecords<S extends z.ZodType>(text: string, schema: S): Pars
   const lines: number[] = [];
   const bad: BadRecord[] = [];
   for (const record of raw) {
+    const where = { index: record.index, line: record.line, ...(record.column === undefined ? {} : { column: record.column }) };
     if ("error" in record) {
-      addProblems(bad, record.line, [record.error]);
+      bad.push({ ...where, problems: [record.error] });
       continue;
     }
     const parsed = schema.safeParse(record.value);
@@ -47,13 +52,14 @@ export function parseRecords<S extends z.ZodType>(text: string, schema: S): Pars
       records.push(parsed.data);
       lines.push(record.line);
     } else {
+      // One entry per record, never merged with another on the same line (a compact array is all on line 1).
       const problems = parsed.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message));
-      addProblems(bad, record.line, problems);
+      bad.push({ ...where, problems });
     }
   }
   if (bad.length > 0) {
-    throw new ValidationError(`dataset has ${bad.length} bad record${bad.length === 1 ? "" : "s"}`, {
-      lines: bad.map((b) => b.line),
+    throw new ValidationError(`dataset has ${bad.length} bad record${bad.length === 1 ? "" : "s"}; the first: ${describeBad(bad[0]!)}`, {
+      lines: [...new Set(bad.map((b) => b.line))],
       records: bad.slice(0, MAX_DETAILED_BAD_RECORDS),
     });
   }
@@ -61,23 +67,23 @@ export function parseRecords<S extends z.ZodType>(text: string, schema: S): Pars
   return { format, records, lines };
 }
 
-/** One entry per bad line, so two problems on one line are listed once. */
-function addProblems(bad: BadRecord[], line: number, problems: string[]): void {
-  const last = bad[bad.length - 1];
-  if (last && last.line === line) last.problems.push(...problems);
-  else bad.push({ line, problems });
+/** "record 3 (line 1, column 80): output: expected string". */
+export function describeBad(b: BadRecord): string {
+  const at = `line ${b.line}${b.column === undefined ? "" : `, column ${b.column}`}`;
+  return `${b.index === null ? at : `record ${b.index} (${at})`}: ${b.problems.join("; ")}`;
 }
 
-type RawRecord = { line: number; value: unknown } | { line: number; error: string };
+type RawRecord = ({ value: unknown } | { error: string }) & { line: number; column?: number; index: number | null };
 
 function splitJsonl(text: string): RawRecord[] {
   const out: RawRecord[] = [];
+  let index = 0;
   text.split(/\r\n|\n|\r/).forEach((content, i) => {
     if (content.trim() === "") return;
     try {
-      out.push({ line: i + 1, value: JSON.parse(content) });
+      out.push({ line: i + 1, index: index++, value: JSON.parse(content) });
     } catch (e) {
-      out.push({ line: i + 1, error: `not valid JSON: ${(e as Error).message}` });
+      out.push({ line: i + 1, index: index++, error: `not valid JSON: ${(e as Error).message}` });
     }
   });
   return out;
@@ -90,22 +96,24 @@ function splitJsonl(text: string): RawRecord[] {
  */
 function splitJsonArray(text: string): RawRecord[] {
   const out: RawRecord[] = [];
-  const lineAt = lineIndex(text);
+  const { lineAt, columnAt } = lineIndex(text);
   const open = text.indexOf("[");
+  let index = 0;
   let state: "first" | "value" | "after" = "first";
   let depth = 1;
   let inString = false;
   let pieceStart = -1;
   let lastNonSpace = -1;
   let close = -1;
-  const problem = (offset: number, error: string) => out.push({ line: lineAt(offset), error });
+  const problem = (offset: number, error: string) => out.push({ line: lineAt(offset), column: columnAt(offset), index: null, error });
   const finishPiece = () => {
     if (pieceStart < 0) return;
     const slice = text.slice(pieceStart, lastNonSpace + 1);
+    const where = { line: lineAt(pieceStart), column: columnAt(pieceStart), index: index++ };
     try {
-      out.push({ line: lineAt(pieceStart), value: JSON.parse(slice) });
+      out.push({ ...where, value: JSON.parse(slice) });
     } catch (e) {
-      out.push({ line: lineAt(pieceStart), error: `not valid JSON: ${(e as Error).message}` });
+      out.push({ ...where, error: `not valid JSON: ${(e as Error).message}` });
     }
     pieceStart = -1;
   };
@@ -149,17 +157,17 @@ function splitJsonArray(text: string): RawRecord[] {
   } else if (text.slice(close + 1).trim() !== "") {
     problem(close + 1 + (text.slice(close + 1).length - text.slice(close + 1).trimStart().length), "text after the array");
   }
-  return out.sort((a, b) => a.line - b.line);
+  return out.sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
 }
 
-/** offset -> 1-based line, by binary search over line starts (a per-record scan would be quadratic on 52k records). */
-function lineIndex(text: string): (offset: number) => number {
+/** offset -> 1-based line and column, by binary search over line starts (a per-record scan would be quadratic). */
+function lineIndex(text: string): { lineAt(offset: number): number; columnAt(offset: number): number } {
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
   }
-  return (offset) => {
+  const lineAt = (offset: number) => {
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -169,4 +177,5 @@ function lineIndex(text: string): (offset: number) => number {
     }
     return lo + 1;
   };
+  return { lineAt, columnAt: (offset) => offset - starts[lineAt(offset) - 1]! + 1 };
 }

@@ -76,6 +76,56 @@ describe("datasets API", () => {
     expect(stored).toBe(0);
   });
 
+  it.each([
+    ["compact (one line)", (rows: unknown[]) => JSON.stringify(rows)],
+    ["pretty-printed", (rows: unknown[]) => JSON.stringify(rows, null, 2)],
+  ])("should report each bad record of a %s JSON array on its own, with its index and line", async (_layout, format) => {
+    const rows = [records[0], { instruction: "", output: "x" }, records[1], { instruction: "y" }, records[0]];
+    const res = await upload(format(rows), alice.key, "application/json");
+    expect(res.status).toBe(400);
+    const { error } = await json(res);
+    const bad = error.details.records as { index: number; line: number; column: number; problems: string[] }[];
+    expect(bad.map((b) => b.index)).toEqual([1, 3]);
+    expect(bad[0]!.problems).toEqual([expect.stringContaining("instruction")]);
+    expect(bad[1]!.problems).toEqual([expect.stringContaining("output")]);
+    if (_layout.startsWith("compact")) {
+      expect(bad.map((b) => b.line)).toEqual([1, 1]);
+      expect(bad[1]!.column).toBeGreaterThan(bad[0]!.column);
+      expect(error.details.lines).toEqual([1]);
+    } else {
+      expect(new Set(bad.map((b) => b.line)).size).toBe(2);
+    }
+    expect(error.message).toMatch(/^dataset has 2 bad records; the first: record 1 \(line \d+, column \d+\): instruction/);
+  });
+
+  it("should refuse invalid UTF-8 with where it is, instead of storing replacement characters", async () => {
+    const good = Buffer.from(`${JSON.stringify(records[0])}\n{"instruction":"caf`);
+    const body = Buffer.concat([good, Buffer.from([0xe9]), Buffer.from(`","output":"x"}\n`)]); // Latin-1 "é"
+    const res = await app.request("/v1/datasets", {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice.key}`, "content-type": "application/x-ndjson" },
+      body,
+    });
+    expect(res.status).toBe(400);
+    const { error } = await json(res);
+    expect(error.details).toEqual({ byteOffset: good.length, line: 2, column: 20 });
+    expect(error.message).toContain(`not valid UTF-8 at byte ${good.length} (line 2, column 20)`);
+    let stored = 0;
+    for await (const _ of store.list("t/")) stored++;
+    expect(stored).toBe(0);
+  });
+
+  it("should accept only dataset names of a safe set of characters", async () => {
+    const named = (name: string) =>
+      app.request(`/v1/datasets?name=${encodeURIComponent(name)}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${alice.key}`, "content-type": "application/x-ndjson" },
+        body: jsonl,
+      });
+    expect((await named("alpaca 52k_v1.2-final")).status).toBe(201);
+    for (const name of ["../etc", "<script>", "a\nb", "", "x".repeat(101)]) expect((await named(name)).status, name).toBe(400);
+  });
+
   it("should refuse a path-like or malformed dataset id with 400", async () => {
     const res = await get("/v1/datasets/..%2Fbob", alice.key);
     expect(res.status).toBe(400);

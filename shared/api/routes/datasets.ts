@@ -3,11 +3,12 @@
  * has a kind (`instructions` for NUGGETS); every record is checked against the kind's schema before anything is stored.
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { DatasetIdSchema, DatasetMetaSchema } from "../../../schemas/datasets.js";
+import { DatasetIdSchema, DatasetMetaSchema, DatasetNameSchema } from "../../../schemas/datasets.js";
 import { requireScope } from "../../auth/api-keys.js";
 import { DatasetKindNameSchema } from "../../datasets/dataset-kinds.js";
 import { datasetKeys, getDatasetMeta, storeDataset } from "../../datasets/dataset-store.js";
 import { completeDatasetUpload, startDatasetUpload } from "../../datasets/dataset-uploads.js";
+import { decodeUtf8Strict } from "../../datasets/utf8.js";
 import { ConfigurationError } from "../../errors.js";
 import type { ApiDeps, ApiEnv } from "../context.js";
 import { errorResponse, streamBody } from "./route-helpers.js";
@@ -15,7 +16,7 @@ import { errorResponse, streamBody } from "./route-helpers.js";
 const security = [{ bearer: [] }];
 const tags = ["datasets"];
 const UploadQuery = z.object({
-  name: z.string().max(200).optional(),
+  name: DatasetNameSchema.optional(),
   kind: DatasetKindNameSchema.optional().openapi({ description: "What the records are; default `instructions` ({instruction, input?, output})" }),
 });
 const UploadSchema = z
@@ -117,7 +118,8 @@ export function registerDatasetRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     const principal = c.get("principal");
     requireScope(principal, "write");
     const { name, kind } = c.req.valid("query");
-    const { meta, created } = await storeDataset(store, principal.tenant, await c.req.text(), { name: name ?? null, ...(kind ? { kind } : {}) });
+    const text = decodeUtf8Strict(new Uint8Array(await c.req.arrayBuffer()));
+    const { meta, created } = await storeDataset(store, principal.tenant, text, { name: name ?? null, ...(kind ? { kind } : {}) });
     return c.json(meta, created ? 201 : 200);
   });
 
