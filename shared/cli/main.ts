@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { AssayError } from "../errors.js";
 import { ApiCallError, ApiUnreachableError } from "./api-client.js";
@@ -18,9 +19,12 @@ export function parseWorkers(value: string): number {
   return n;
 }
 
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
 const program = new Command()
   .name("assay")
   .description("Evaluation API and tools: NUGGETS data selection, SirLLM memory, MTI-Bench sweeps")
+  .version(`${version} (node ${process.version})`, "-V, --version", "print assay's version and the Node it runs on")
   .showHelpAfterError();
 
 program

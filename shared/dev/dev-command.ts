@@ -1,3 +1,4 @@
+import { watchLaunchers } from "./launcher-watch.js";
 import { startLocalStack, LOCAL_ENGINE, LOCAL_TENANT, type LocalStackOptions } from "./stack.js";
 
 /** `assay dev` / `npm start`: run the local stack in the foreground until interrupted. */
@@ -22,11 +23,16 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
       ``,
     ].join("\n"),
   );
-  await new Promise<void>((resolve) => {
-    const shutdown = () => resolve();
-    process.once("SIGINT", shutdown);
-    process.once("SIGTERM", shutdown);
+  const reason = await new Promise<string>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => resolve(signal));
+    // `npm start` killed with SIGTERM does not pass it on: stop when the launcher has gone.
+    watchLaunchers((pid) => resolve(`its launcher (pid ${pid}) exited`));
   });
-  out.write("stopping…\n");
+  out.write(`stopping (${reason})…\n`);
+  // A second signal while stopping means now.
+  process.once("SIGINT", () => process.exit(130));
+  process.once("SIGTERM", () => process.exit(143));
   await stack.stop();
+  out.write("stopped\n");
+  process.exit(0);
 }

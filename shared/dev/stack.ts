@@ -186,6 +186,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       options: jobOptions,
     };
     let run: (task: LocalWorkerTask) => Promise<SQSBatchResponse>;
+    let stopWorkers: () => Promise<void>;
     if (workers > 0) {
       const pool = new Piscina<LocalWorkerTask, SQSBatchResponse>({
         filename: new URL("./local-worker-thread.ts", import.meta.url).href,
@@ -196,11 +197,15 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         workerData: workerConfig,
         execArgv: workerExecArgv(),
       });
-      cleanups.push(() => pool.destroy());
+      let destroyed: Promise<void> | undefined;
+      stopWorkers = () => (destroyed ??= pool.destroy());
+      cleanups.push(stopWorkers);
       run = (task) => pool.run(task);
     } else {
       const built = await buildLocalWorkerDeps(workerConfig, { engines: opts.extraEngines ?? [] });
-      cleanups.push(() => built.close());
+      let closed: Promise<void> | undefined;
+      stopWorkers = () => (closed ??= built.close());
+      cleanups.push(stopWorkers);
       const handlers = new Map(
         specs.map((s) => [s.name, createJobWorkerHandler(built.deps, kinds, { maxReceiveCount: maxReceiveCounts[s.name]!, defaultBudgetMs: workerConfig.budgetMs })]),
       );
@@ -227,7 +232,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         );
       }
     }
-    cleanups.push(() => Promise.all(pollers.map((p) => p.stop())).then(() => undefined));
+    // Stopping: take no new batch, end the work in hand at once (its messages become visible again after their
+    // visibility timeout, or at once when the stack restarts over the same data folder), then wait for the pollers.
+    cleanups.push(async () => {
+      const stopped = Promise.all(pollers.map((p) => p.stop()));
+      await stopWorkers();
+      await stopped;
+    });
 
     const app = createApp({
       engines,
@@ -241,7 +252,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? 8787 }, () => resolve(s));
       s.once("error", reject);
     });
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // A client holding a connection open (a streamed download, a keep-alive) must not keep the port.
+          setTimeout(() => (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(), 1000).unref();
+        }),
+    );
     const { port } = server.address() as AddressInfo;
 
     const queues = specs.map((s) => localQueueNames(s).queue);
