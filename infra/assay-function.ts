@@ -15,6 +15,11 @@ export interface AssayFunctionProps {
   readonly reservedConcurrency?: number;
   /** Also the Powertools service name, so logs say which function wrote them. */
   readonly serviceName: string;
+  /**
+   * Files (relative to the repository root) copied beside the bundle into this folder name, for code that reads
+   * them at runtime (the API's documentation page). esbuild bundles code only.
+   */
+  readonly assets?: { readonly folder: string; readonly files: readonly string[] };
 }
 
 /**
@@ -39,7 +44,7 @@ export class AssayFunction extends Construct {
       memorySize: props.memoryMb,
       reservedConcurrentExecutions: props.reservedConcurrency,
       logGroup,
-      bundling: BUNDLING,
+      bundling: props.assets ? withCopiedAssets(props.assets) : BUNDLING,
       environment: {
         NODE_OPTIONS: "--enable-source-maps",
         POWERTOOLS_SERVICE_NAME: props.serviceName,
@@ -47,4 +52,20 @@ export class AssayFunction extends Construct {
       },
     });
   }
+}
+
+/** {@link BUNDLING} plus a step after bundling that copies files beside the bundle (local `cp`, never Docker). */
+function withCopiedAssets(assets: NonNullable<AssayFunctionProps["assets"]>): nodejs.BundlingOptions {
+  const quote = (p: string) => `"${p.replace(/"/g, '\\"')}"`;
+  return {
+    ...BUNDLING,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir, outputDir) => [
+        `mkdir -p ${quote(`${outputDir}/${assets.folder}`)}`,
+        ...assets.files.map((f) => `cp ${quote(`${inputDir}/${f}`)} ${quote(`${outputDir}/${assets.folder}/`)}`),
+      ],
+    },
+  };
 }

@@ -98,6 +98,11 @@ export class AssayStack extends Stack {
       timeoutSeconds: props.apiTimeoutSeconds ?? 300,
       memoryMb: props.apiMemoryMb ?? 1024,
       serviceName: "assay-api",
+      // `/docs` serves Swagger UI from these files (shared/api/docs-page.ts), never from a CDN.
+      assets: {
+        folder: "docs-assets",
+        files: ["node_modules/swagger-ui-dist/swagger-ui.css", "node_modules/swagger-ui-dist/swagger-ui-bundle.js"],
+      },
       environment: {
         ...shared,
         ASSAY_API_KEYS_PARAM: apiKeysParameter,

@@ -1,8 +1,8 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
-import { swaggerUI } from "@hono/swagger-ui";
 import { requestId } from "hono/request-id";
 import { NotFoundError } from "../errors.js";
 import type { ApiDeps, ApiEnv } from "./context.js";
+import { DOCS_ASSETS, DOCS_INIT_JS, docsAsset, docsPage, type DocsAsset } from "./docs-page.js";
 import { renderError, validationErrorFrom } from "./errors.js";
 import { authenticate, limitBody } from "./middleware.js";
 import { registerDatasetRoutes } from "./routes/datasets.js";
@@ -63,7 +63,15 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
         "Authenticate with `Authorization: Bearer <key>`; errors are `{error: {code, message, details}}`.",
     },
   });
-  app.get("/docs", swaggerUI({ url: "/openapi.json", title: "assay API" }));
+  // The API documentation for people, served entirely from here (no CDN). Not part of the OpenAPI document.
+  const docsHeaders = { "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'" };
+  app.get("/docs", (c) => c.html(docsPage("assay API"), 200, docsHeaders));
+  app.get("/docs/init.js", (c) => c.body(DOCS_INIT_JS, 200, { "content-type": "text/javascript; charset=utf-8", ...docsHeaders }));
+  for (const [name, type] of Object.entries(DOCS_ASSETS)) {
+    app.get(`/docs/${name}`, (c) =>
+      c.body(new Uint8Array(docsAsset(name as DocsAsset)), 200, { "content-type": type, "cache-control": "public, max-age=86400" }),
+    );
+  }
 
   app.use("/v1/*", authenticate(deps.auth));
   registerEngineRoutes(app, deps);

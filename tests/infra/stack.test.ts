@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Match, type Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forbiddenImports } from "../../infra/bundling.js";
@@ -278,6 +278,13 @@ describe("bundles", () => {
     readdirSync(synth.outdir)
       .filter((d) => d.startsWith("asset."))
       .map((d) => join(synth.outdir, d, "index.mjs"));
+
+  it("should put the documentation page's viewer files beside the API bundle, where /docs reads them", () => {
+    const dir = dirname(bundleOf(apiFunctionId(template)));
+    for (const file of ["swagger-ui.css", "swagger-ui-bundle.js"]) {
+      expect(readFileSync(join(dir, "docs-assets", file)).byteLength, file).toBeGreaterThan(10_000);
+    }
+  });
 
   it("should be ESM bundles built by the local esbuild, one per function", () => {
     expect(bundles()).toHaveLength(1 + WORKERS.length);
