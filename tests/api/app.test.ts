@@ -124,6 +124,7 @@ describe("API skeleton", () => {
     expect(doc.components.schemas.ScoreRequest.properties.engine).toBeDefined();
     const page = await app.request("/docs");
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain("/openapi.json");
+    expect(await page.text()).toContain("/docs/init.js");
+    expect(await (await app.request("/docs/init.js")).text()).toContain('url: "/openapi.json"');
   });
 });
