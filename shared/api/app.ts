@@ -4,7 +4,7 @@ import { NotFoundError } from "../errors.js";
 import type { ApiDeps, ApiEnv } from "./context.js";
 import { DOCS_ASSETS, DOCS_INIT_JS, docsAsset, docsPage, type DocsAsset } from "./docs-page.js";
 import { renderError, validationErrorFrom } from "./errors.js";
-import { authenticate, limitBody } from "./middleware.js";
+import { authenticate, limitBody, logRequests } from "./middleware.js";
 import { registerDatasetRoutes } from "./routes/datasets.js";
 import { registerEngineRoutes } from "./routes/engines.js";
 import { registerJobRoutes } from "./routes/jobs.js";
@@ -40,6 +40,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   });
 
   app.use("*", requestId());
+  if (deps.log) app.use("*", logRequests(deps.log));
   const limitControl = limitBody(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   const limitDataset = limitBody(
     deps.maxDatasetBytes ?? DEFAULT_MAX_DATASET_BYTES,

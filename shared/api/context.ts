@@ -4,6 +4,8 @@ import type { ObjectStore } from "../store/object-store.js";
 import type { UploadUrlSigner } from "../store/upload-urls.js";
 import type { JobKinds } from "../jobs/job-kinds.js";
 import type { JobOptions, JobQueue, LookupAll } from "../jobs/ports.js";
+import type { Log } from "../observability/log.js";
+import type { JobMetrics } from "../observability/metrics.js";
 
 /** What the API needs from the outside world; built once per process (Lambda container or local server). */
 export interface ApiDeps {
@@ -20,6 +22,9 @@ export interface ApiDeps {
   /** Largest dataset accepted in a request body (default 6 MiB, Lambda's synchronous payload limit). */
   readonly maxDatasetBytes?: number;
   readonly version?: string;
+  /** One line per request (method, route, status, latency, tenant, request id), and the jobs' events. */
+  readonly log?: Log;
+  readonly metrics?: JobMetrics;
 }
 
 /** Hono environment: what middleware puts on the context for handlers. */

@@ -1,3 +1,5 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { ApiKeyAuthenticator } from "../auth/api-keys.js";
@@ -9,6 +11,8 @@ import { S3UploadUrlSigner } from "../store/upload-urls.js";
 import { allJobKinds } from "../job-kinds.js";
 import { sqsJobQueue } from "../jobs/sqs-job-queue.js";
 import { queueUrlsFromEnv } from "../jobs/worker-deps.js";
+import { powertoolsLevel, powertoolsLog } from "../observability/log.js";
+import { powertoolsMetrics } from "../observability/metrics.js";
 import type { ApiDeps } from "./context.js";
 
 /** The API's dependencies as a deployed function builds them (once per container). */
@@ -25,6 +29,8 @@ export async function apiDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Prom
     store: new S3ObjectStore({ client: s3, bucket }),
     uploads: new S3UploadUrlSigner({ config: {}, bucket }),
     version: env.ASSAY_VERSION ?? "dev",
+    log: powertoolsLog(new Logger({ serviceName: "assay-api", logLevel: powertoolsLevel(env.ASSAY_LOG_LEVEL) })),
+    metrics: powertoolsMetrics(new Metrics({ namespace: "assay", serviceName: "assay-api" })),
     ...(Object.keys(queueUrls).length > 0 ? { jobs: { kinds, queue: sqsJobQueue(new SQSClient({}), queueUrls) } } : {}),
   };
 }

@@ -15,6 +15,8 @@ export function apiJobDeps(deps: ApiDeps): { deps: JobDeps; kinds: JobKinds } {
       queue: deps.jobs.queue,
       ...(deps.jobs.options ? { options: deps.jobs.options } : {}),
       ...(deps.jobs.lookup ? { lookup: deps.jobs.lookup } : {}),
+      ...(deps.log ? { log: deps.log } : {}),
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import type { Log } from "../observability/log.js";
 import { bodyLimit } from "hono/body-limit";
 import type { ApiKeyAuthenticator } from "../auth/api-keys.js";
 import { PayloadTooLargeError } from "../errors.js";
@@ -19,5 +20,32 @@ export function authenticate(auth: ApiKeyAuthenticator): MiddlewareHandler<ApiEn
   return async (c, next) => {
     c.set("principal", auth.authenticate(c.req.header("authorization")));
     await next();
+  };
+}
+
+/**
+ * One line per request once it is answered: method, the route it matched (`/v1/jobs/:id`, not the id), status,
+ * milliseconds, the caller's tenant and the request id (and Lambda's, when there is one).
+ */
+export function logRequests(log: Log): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const route = c.req.matchedRoutes.findLast((r) => r.method !== "ALL")?.path ?? c.req.path;
+      const status = c.res.status;
+      const fields = {
+        method: c.req.method,
+        route,
+        status,
+        ms: Math.round(performance.now() - started),
+        tenant: c.get("principal")?.tenant,
+        requestId: c.get("requestId"),
+        awsRequestId: (c.env as { lambdaContext?: { awsRequestId?: string } } | undefined)?.lambdaContext?.awsRequestId,
+      };
+      if (status >= 500) log.error("request", fields);
+      else log.info("request", fields);
+    }
   };
 }

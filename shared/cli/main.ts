@@ -35,10 +35,13 @@ program
   .option("--data-dir <dir>", "persist the emulator's S3/SQS state here (default .assay/local)", ".assay/local")
   .option("--ephemeral", "keep no state between runs")
   .option("--workers <n>", "worker threads, each with its own embedded engine (default: cores - 1, at least 1)", parseWorkers)
-  .action(async (opts: { port: number; model?: string; dataDir: string; ephemeral?: boolean; workers?: number }) => {
+  .option("--log-level <level>", "debug (adds metrics), info (requests and job events), warn or error", "info")
+  .action(async (opts: { port: number; model?: string; dataDir: string; ephemeral?: boolean; workers?: number; logLevel: string }) => {
     const { runLocalStack } = await import("../dev/dev-command.js");
+    const { parseLogLevel } = await import("../observability/log.js");
     await runLocalStack({
       port: opts.port,
+      logLevel: parseLogLevel(opts.logLevel),
       ...(opts.model ? { modelPath: opts.model } : {}),
       ...(opts.ephemeral ? {} : { dataDir: opts.dataDir }),
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),

@@ -8,6 +8,8 @@ import type { Engine } from "../engines/engine.js";
 import { EngineRegistry } from "../engines/registry.js";
 import type { EngineConfigInput } from "../../schemas/engines.js";
 import type { JobDeps, JobLog, JobOptions } from "../jobs/ports.js";
+import type { LogLevel } from "../observability/log.js";
+import type { JobMetrics } from "../observability/metrics.js";
 import { sqsJobQueue } from "../jobs/sqs-job-queue.js";
 import { callbackSecretsFrom } from "../jobs/worker-deps.js";
 import { createLocalS3Client, createLocalSqsClient } from "../local/local-clients.js";
@@ -30,12 +32,13 @@ export interface LocalWorkerConfig {
   readonly engineConfigs: readonly EngineConfigInput[];
   readonly callbackSecrets: Readonly<Record<string, string>>;
   readonly options: JobOptions;
+  readonly logLevel: LogLevel;
 }
 
 /** Builds a worker's deps; `engines` registers in-process engine objects as well (main-thread workers only). */
 export async function buildLocalWorkerDeps(
   config: LocalWorkerConfig,
-  extra: { engines?: readonly Engine[]; log?: JobLog } = {},
+  extra: { engines?: readonly Engine[]; log?: JobLog; metrics?: JobMetrics } = {},
 ): Promise<{ deps: JobDeps; close(): Promise<void> }> {
   const s3 = createLocalS3Client({ endpoint: config.endpoint });
   const sqs = createLocalSqsClient({ endpoint: config.endpoint });
@@ -49,6 +52,7 @@ export async function buildLocalWorkerDeps(
     secrets: callbackSecretsFrom(config.callbackSecrets),
     options: config.options,
     ...(extra.log ? { log: extra.log } : {}),
+    ...(extra.metrics ? { metrics: extra.metrics } : {}),
   };
   return {
     deps,

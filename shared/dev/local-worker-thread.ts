@@ -3,10 +3,12 @@
  * engine (one llama.cpp thread), clients for the emulator — and then handles SQS events as the Lambda worker would.
  * The local stack's pollers stay on the main thread and hand each received batch to a free thread.
  */
-import { workerData } from "node:worker_threads";
+import { threadId, workerData } from "node:worker_threads";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { allJobKinds } from "../job-kinds.js";
 import { createJobWorkerHandler, type JobWorkerHandler } from "../jobs/worker-handler.js";
+import { terminalLog } from "../observability/log.js";
+import { logMetrics } from "../observability/metrics.js";
 import { buildLocalWorkerDeps, type LocalWorkerConfig } from "./local-worker-deps.js";
 
 /** One task: a batch from one kind's queue. */
@@ -20,7 +22,8 @@ const kinds = allJobKinds();
 let handlers: Promise<Map<string, JobWorkerHandler>> | undefined;
 
 async function build(): Promise<Map<string, JobWorkerHandler>> {
-  const { deps } = await buildLocalWorkerDeps(config);
+  const log = terminalLog({ level: config.logLevel, prefix: `[worker ${threadId}] ` });
+  const { deps } = await buildLocalWorkerDeps(config, { log, metrics: logMetrics(log) });
   const out = new Map<string, JobWorkerHandler>();
   for (const [kind, maxReceiveCount] of Object.entries(config.maxReceiveCounts)) {
     out.set(kind, createJobWorkerHandler(deps, kinds, { maxReceiveCount, defaultBudgetMs: config.budgetMs }));

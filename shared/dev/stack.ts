@@ -25,6 +25,8 @@ import { localS3Config } from "../local/local-clients.js";
 import { startSqsPoller, type SqsPoller } from "../local/sqs-poller.js";
 import { S3ObjectStore } from "../store/s3-object-store.js";
 import { S3UploadUrlSigner } from "../store/upload-urls.js";
+import { terminalLog, type LogLevel } from "../observability/log.js";
+import { logMetrics } from "../observability/metrics.js";
 import { buildLocalWorkerDeps, type LocalWorkerConfig } from "./local-worker-deps.js";
 import type { LocalWorkerTask } from "./local-worker-thread.js";
 
@@ -66,6 +68,10 @@ export interface LocalStackOptions {
   };
   /** The queue-fed workers (default: the deployed ones, `infra/worker-spec.ts`). */
   readonly workerSpecs?: readonly WorkerSpec[];
+  /** What to log, one line each: requests and job events at `info`, metrics at `debug`. Default `warn`. */
+  readonly logLevel?: LogLevel;
+  /** Where log lines go (default stdout); worker threads always write to stdout. */
+  readonly logWrite?: (line: string) => void;
 }
 
 /** A worker spec's queue names in the local emulator. */
@@ -170,6 +176,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const jobOptions: JobOptions = { allowLoopbackCallbacks: true, ...opts.jobs?.options };
     const callbackSecrets = { ...parseCallbackSecrets(process.env.ASSAY_CALLBACK_SECRETS), [LOCAL_TENANT]: callbackSecret };
     const kinds = allJobKinds();
+    const logLevel = opts.logLevel ?? "warn";
+    const log = terminalLog({ level: logLevel, ...(opts.logWrite ? { write: opts.logWrite } : {}) });
+    const metrics = logMetrics(log);
 
     // The workers Lambda would run. Their time budget stays inside the visibility timeout, so a long shard
     // checkpoints before its message could be handed to another consumer.
@@ -184,6 +193,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       engineConfigs,
       callbackSecrets,
       options: jobOptions,
+      logLevel,
     };
     let run: (task: LocalWorkerTask) => Promise<SQSBatchResponse>;
     let stopWorkers: () => Promise<void>;
@@ -202,7 +212,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       cleanups.push(stopWorkers);
       run = (task) => pool.run(task);
     } else {
-      const built = await buildLocalWorkerDeps(workerConfig, { engines: opts.extraEngines ?? [] });
+      const built = await buildLocalWorkerDeps(workerConfig, { engines: opts.extraEngines ?? [], log, metrics });
       let closed: Promise<void> | undefined;
       stopWorkers = () => (closed ??= built.close());
       cleanups.push(stopWorkers);
@@ -227,7 +237,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
             batchSize: spec.batchSize,
             waitSeconds: 1,
             limit: slots,
-            onError: (error, source) => console.error(`${spec.name} worker (${source}): ${(error as Error).message ?? error}`),
+            onError: (error, source) => log.error("worker poller failed", { queue: spec.name, source, error: (error as Error).message ?? String(error) }),
           }),
         );
       }
@@ -247,6 +257,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       uploads,
       jobs: { kinds, queue, options: jobOptions },
       version: "local",
+      log,
+      metrics,
     });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? 8787 }, () => resolve(s));

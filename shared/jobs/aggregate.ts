@@ -86,7 +86,9 @@ export async function handleAggregate(deps: JobDeps, kind: AnyJobKind, tenant: s
   for (const file of files ?? []) await store.putBytes(keys.result(file.name), file.body, { contentType: file.contentType });
   const outcome = await store.createOnceJson(keys.summary, summary, kind.summarySchema);
   const stored = outcome.status === "created" ? summary : await store.getJson(keys.summary, kind.summarySchema);
-  logOf(deps).info("job aggregated", { jobId, kind: kind.name, partial, units: cut.units });
+  if (outcome.status === "created") {
+    logOf(deps).info(partial ? "job stopped with partial results" : "job completed", { jobId, kind: kind.name, units: cut.units, of: view.prepared.units });
+  }
   await sendCallback(deps, kind, manifest, view, stored);
 }
 

@@ -10,7 +10,7 @@ import { assertCallbackUrlAllowed, systemLookup } from "./callback-url.js";
 import { jobIdFor, randomJobId, stableHash } from "./job-id.js";
 import type { AcceptedJob, AnyJobKind } from "./job-kind.js";
 import { jobIndexKey, jobKeys } from "./job-keys.js";
-import { nowOf, type JobDeps } from "./ports.js";
+import { logOf, nowOf, type JobDeps } from "./ports.js";
 import { readThroughput } from "./throughput.js";
 import { chooseShardSize } from "./throughput.js";
 
@@ -135,6 +135,7 @@ export async function createJob(
   if (outcome.status === "created") {
     await index();
     await deps.queue.send([{ type: "prepare", kind: kind.name, tenant, jobId }]);
+    logOf(deps).info("job created", { jobId, kind: kind.name, tenant, units: manifest.unitsHint ?? undefined, costKey: manifest.costKey });
     return { manifest, created: true };
   }
   const existing = await deps.store.getJson(keys.manifest, JobManifestSchema);

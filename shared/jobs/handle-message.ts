@@ -8,7 +8,7 @@ import { AssayError } from "../errors.js";
 import { handleAggregate } from "./aggregate.js";
 import type { JobKinds } from "./job-kinds.js";
 import { jobKeys } from "./job-keys.js";
-import { logOf, nowOf, type JobDeps, type MessageContext } from "./ports.js";
+import { logOf, metricsOf, nowOf, type JobDeps, type MessageContext } from "./ports.js";
 import { handlePrepare } from "./prepare.js";
 import { handleShard } from "./process-shard.js";
 
@@ -48,6 +48,7 @@ async function recordFailure(deps: JobDeps, message: JobMessage, ctx: MessageCon
     },
     at: nowOf(deps).toISOString(),
   };
+  metricsOf(deps).count("MessagesFailed", 1, { kind: message.kind });
   const log = common.final ? logOf(deps).error : logOf(deps).warn;
   log(common.final ? "job message failed for the last time; it goes to the DLQ" : "job message failed; it will be retried", {
     jobId: message.jobId,

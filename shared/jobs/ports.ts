@@ -6,6 +6,8 @@ import type { LookupAddress } from "node:dns";
 import type { EngineDescriptor } from "../../schemas/engines.js";
 import type { JobMessage } from "../../schemas/jobs.js";
 import type { Engine } from "../engines/engine.js";
+import type { Log } from "../observability/log.js";
+import { noMetrics, type JobMetrics } from "../observability/metrics.js";
 import type { ObjectStore } from "../store/object-store.js";
 
 /** Sends job messages (the SQS adapter routes each to its kind's queue, ≤ 10 per call). Delivery is at least once. */
@@ -49,12 +51,8 @@ export type HttpPost = (
 /** `dns.lookup(host, {all: true})`. */
 export type LookupAll = (hostname: string) => Promise<readonly LookupAddress[]>;
 
-/** The logger methods the kernel uses (Powertools' Logger fits). */
-export interface JobLog {
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
+/** The logger methods the kernel uses (Powertools' Logger fits; see `shared/observability/log.ts`). */
+export type JobLog = Log;
 
 /** Tunables, all optional. */
 export interface JobOptions {
@@ -99,6 +97,8 @@ export interface JobDeps {
   /** A fresh random id suffix (when no idempotency key is given). */
   readonly newJobId?: (prefix: string) => string;
   readonly log?: JobLog;
+  /** Units processed and failed, unit duration, queue age, per kind. Default: none. */
+  readonly metrics?: JobMetrics;
   readonly options?: JobOptions;
 }
 
@@ -116,5 +116,6 @@ export const nowOf = (deps: Pick<JobDeps, "now">): Date => deps.now?.() ?? new D
 export const clockOf = (deps: Pick<JobDeps, "clock">): number => deps.clock?.() ?? performance.now();
 export const sleepOf = (deps: Pick<JobDeps, "sleep">) =>
   deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-export const noLog: JobLog = { info() {}, warn() {}, error() {} };
+export const noLog: JobLog = { debug() {}, info() {}, warn() {}, error() {} };
 export const logOf = (deps: Pick<JobDeps, "log">): JobLog => deps.log ?? noLog;
+export const metricsOf = (deps: Pick<JobDeps, "metrics">): JobMetrics => deps.metrics ?? noMetrics;

@@ -19,7 +19,7 @@ import type { AnyJobKind } from "./job-kind.js";
 import { loadJob, type LoadedJob } from "./job-context.js";
 import { jobKeys, shardRange, type Range } from "./job-keys.js";
 import { coverOf, listPieces, pieceBody, readPieceHeader, uncoveredRanges, type PieceInfo } from "./pieces.js";
-import { clockOf, logOf, nowOf, type JobDeps, type MessageContext } from "./ports.js";
+import { clockOf, logOf, metricsOf, nowOf, type JobDeps, type MessageContext } from "./ports.js";
 import { addCounts, markShardComplete, readProgress } from "./progress.js";
 import { stopJob, stopWatcher } from "./stop.js";
 import { recordThroughput } from "./throughput.js";
@@ -84,6 +84,11 @@ export async function handleShard(deps: JobDeps, kind: AnyJobKind, message: Shar
       const stored = await storePiece(deps, kind, job, shard, run.from, result);
       pieces.push(stored.info);
       headers.set(stored.info.key, stored.header);
+      const units = result.next - run.from;
+      const errors = result.outcomes.error ?? 0;
+      metricsOf(deps).count("UnitsProcessed", units - errors, { kind: kind.name });
+      if (errors > 0) metricsOf(deps).count("UnitErrors", errors, { kind: kind.name });
+      metricsOf(deps).milliseconds("UnitDuration", result.elapsedMs / units, { kind: kind.name });
     }
     ownErrors += result.outcomes.error ?? 0;
     // Past the threshold with work left in this range: stop now. A finished range is completed first (below), so
@@ -149,6 +154,17 @@ async function completeShard(
     { units: whole.to - whole.from, outcomes, work, elapsedMs, lastAt },
     deps.options?.progressAttempts ?? 30,
   );
+  if (mark.newlySet) {
+    logOf(deps).info("shard done", {
+      jobId,
+      kind: job.manifest.kind,
+      shard,
+      shards: `${mark.block.doneCount}/${mark.block.shards}${prepared.shards > mark.block.shards ? " (this block)" : ""}`,
+      units: whole.to - whole.from,
+      ...outcomes,
+      ms: Math.round(elapsedMs),
+    });
+  }
   const errors = outcomes.error ?? 0;
   if (errors === 0 && !mark.blockFull) return;
   const progress = errors > 0 || prepared.shards > mark.block.shards ? await readProgress(store, { tenant, jobId, shards: prepared.shards }) : null;

@@ -12,20 +12,12 @@ import { loadDeploymentConfig } from "../config/deployment-config.js";
 import { EngineRegistry } from "../engines/registry.js";
 import { ConfigurationError } from "../errors.js";
 import { S3ObjectStore } from "../store/s3-object-store.js";
-import type { CallbackSecrets, EngineLookup, JobDeps, JobLog, JobOptions } from "./ports.js";
+import { powertoolsLog } from "../observability/log.js";
+import type { JobMetrics } from "../observability/metrics.js";
+import type { CallbackSecrets, EngineLookup, JobDeps, JobOptions } from "./ports.js";
 import { sqsJobQueue } from "./sqs-job-queue.js";
 
-type LogAttributes = Parameters<Logger["appendKeys"]>[0];
-
-/** Powertools' Logger behind the narrow {@link JobLog}. */
-export function powertoolsLog(logger: Logger): JobLog {
-  const attrs = (extra?: Record<string, unknown>) => (extra ?? {}) as LogAttributes;
-  return {
-    info: (message, extra) => logger.info(message, attrs(extra)),
-    warn: (message, extra) => logger.warn(message, attrs(extra)),
-    error: (message, extra) => logger.error(message, attrs(extra)),
-  };
-}
+export { powertoolsLog } from "../observability/log.js";
 
 /** Parses `ASSAY_CALLBACK_SECRETS`-style JSON: an object of tenant → secret (absent: none). */
 export function parseCallbackSecrets(raw: string | undefined): Record<string, string> {
@@ -75,6 +67,9 @@ export interface WorkerDepsInput {
   readonly engines?: EngineLookup;
   readonly secrets?: CallbackSecrets;
   readonly options?: JobOptions;
+  /** The function's logger (its request id added per invocation by the entry point). */
+  readonly logger?: Logger;
+  readonly metrics?: JobMetrics;
   readonly serviceName?: string;
 }
 
@@ -96,7 +91,8 @@ export async function workerDepsFromEnv(kinds: readonly string[], input: WorkerD
     queue: sqsJobQueue(input.sqs ?? new SQSClient({}), queueUrls),
     engines: input.engines ?? EngineRegistry.fromConfigs(config!.engines),
     secrets: input.secrets ?? callbackSecretsFrom(parseCallbackSecrets(config!.callbackSecretsJson)),
-    log: powertoolsLog(new Logger({ serviceName: input.serviceName ?? "assay-worker" })),
+    log: powertoolsLog(input.logger ?? new Logger({ serviceName: input.serviceName ?? "assay-worker" })),
+    ...(input.metrics ? { metrics: input.metrics } : {}),
     ...(input.options ? { options: input.options } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { JobMessageSchema } from "../../schemas/jobs.js";
 import { ValidationError } from "../errors.js";
 import { handleJobMessage } from "./handle-message.js";
 import type { JobKinds } from "./job-kinds.js";
-import { logOf, type JobDeps } from "./ports.js";
+import { logOf, metricsOf, nowOf, type JobDeps } from "./ports.js";
 import { isPermanent } from "./process-shard.js";
 
 /** Options for {@link createJobWorkerHandler}. */
@@ -45,6 +45,8 @@ export function createJobWorkerHandler(deps: JobDeps, kinds: JobKinds, options: 
       throw new ValidationError("malformed job message", { messageId: record.messageId });
     }
     const started = Date.now();
+    const sent = Number(record.attributes?.SentTimestamp);
+    if (Number.isFinite(sent) && sent > 0) metricsOf(deps).milliseconds("QueueAge", Math.max(0, nowOf(deps).getTime() - sent), { kind: parsed.data.kind });
     try {
       await handleJobMessage(deps, kinds, parsed.data, {
         receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),

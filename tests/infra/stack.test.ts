@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Match, type Template } from "aws-cdk-lib/assertions";
@@ -307,7 +307,8 @@ describe("bundles", () => {
       const api = await import(${JSON.stringify(apiBundle)});
       if (typeof api.handler !== "function") throw new Error("the API bundle exports no handler");
       const { handler } = await import(${JSON.stringify(workerBundle)});
-      console.log(JSON.stringify(await handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 60000 })));`;
+      const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: "req-test-1", functionName: "assay-nuggets", functionVersion: "1", invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:assay-nuggets", memoryLimitInMB: "1024" };
+      console.log("RESULT " + JSON.stringify(await handler(${JSON.stringify(event)}, context)));`;
     const env = {
       ...process.env,
       BUCKET_NAME: "assay-test",
@@ -318,9 +319,18 @@ describe("bundles", () => {
       ASSAY_CALLBACK_SECRETS: "{}",
       AWS_REGION: "us-east-1",
     };
-    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", env });
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", env });
+    if (run.status !== 0) throw new Error(`the bundle failed:\n${run.stderr}`);
     // "{}" is not a job message: the real worker reports it as a failed item (bound for the DLQ), not a crash.
-    expect(JSON.parse(out)).toEqual({ batchItemFailures: [{ itemIdentifier: "m-1" }] });
+    // Powertools writes warnings and errors to stderr, the rest to stdout.
+    const lines = `${run.stdout}\n${run.stderr}`.trim().split("\n");
+    expect(JSON.parse(lines.find((l) => l.startsWith("RESULT "))!.slice(7))).toEqual({ batchItemFailures: [{ itemIdentifier: "m-1" }] });
+    // Logs are structured JSON carrying the invocation's request id (Powertools' Logger).
+    const logged = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+    if (logged.length === 0) throw new Error(`no JSON log lines in:\nSTDOUT ${run.stdout}\nSTDERR ${run.stderr}`);
+    expect(logged).toContainEqual(
+      expect.objectContaining({ level: "ERROR", message: "malformed job message", function_request_id: "req-test-1", service: "assay-nuggets-worker" }),
+    );
   });
 });
 

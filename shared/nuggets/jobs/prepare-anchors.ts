@@ -82,7 +82,7 @@ export async function prepareNuggets(
     assertSomeCandidateFits({ ...census, anchorTokens: anchors.map((a) => a.tokens.length) }, spec, engine.contextSize);
   }
   const zero = await zeroShotViaCache(store, tenant, engine, spec.preset, anchors);
-  logOf(deps).info("nuggets zero-shot ready", { jobId: job.jobId, anchors: anchors.length, cached: zero.cached });
+  logOf(deps).debug("nuggets zero-shot ready", { jobId: job.jobId, anchors: anchors.length, cached: zero.cached });
   return {
     status: "done",
     units: spec.candidates,
