@@ -270,6 +270,8 @@ export type JobStatusName = z.infer<typeof JobStatusNameSchema>;
 /** `GET /v1/jobs/{id}`: derived from what is stored, never from counters a redelivery could inflate. */
 export const JobStatusSchema = z
   .object({
+    /** Every resource answers its own id as `id` (the same as `jobId` here); fields naming another resource are `<resource>Id`. */
+    id: JobIdSchema,
     jobId: JobIdSchema,
     kind: z.string(),
     status: JobStatusNameSchema,

@@ -204,6 +204,8 @@ export type NuggetsJobSummary = z.infer<typeof NuggetsJobSummarySchema>;
 /** `GET /v1/nuggets/jobs/{jobId}`: the kernel's status in NUGGETS' terms. */
 export const NuggetsJobStatusSchema = z
   .object({
+    /** The job's id, as every resource answers it (`jobId` is the same). */
+    id: NuggetsJobIdSchema,
     jobId: NuggetsJobIdSchema,
     kind: z.literal("nuggets"),
     status: z.enum(["queued", "preparing", "running", "aggregating", "completed", "failed", "cancelled"]),

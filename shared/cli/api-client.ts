@@ -89,17 +89,42 @@ export class ApiClient {
    * Uploads a dataset file: straight in the request when small, else through a presigned URL (the file goes to S3,
    * not through the API). Returns the dataset's id.
    */
-  async uploadDataset(path: string, opts: { name?: string; directLimitBytes?: number } = {}): Promise<string> {
-    const size = statSync(path).size;
-    const query = opts.name ? `?name=${encodeURIComponent(opts.name)}` : "";
-    if (size <= (opts.directLimitBytes ?? 5 * 1024 * 1024)) {
-      const meta = await this.json<{ id: string }>("POST", `/v1/datasets${query}`, { text: readFileSync(path, "utf8") });
-      return meta.id;
-    }
-    const upload = await this.json<{ uploadId: string; uploadUrl: string }>("POST", "/v1/datasets/uploads");
-    const put = await this.fetchImpl(upload.uploadUrl, { method: "PUT", body: readFileSync(path) });
-    if (!put.ok) throw new ApiCallError(put.status, "upload_failed", `PUT to the upload URL failed: ${put.statusText}`, null);
-    const meta = await this.json<{ id: string }>("POST", `/v1/datasets/uploads/${upload.uploadId}/complete${query}`);
-    return meta.id;
+  async uploadDataset(path: string, opts: { name?: string; kind?: string; directLimitBytes?: number } = {}): Promise<string> {
+    return (await this.uploadDatasetMeta(path, opts)).id;
   }
+
+  /** {@link uploadDataset}, returning the dataset's description. */
+  async uploadDatasetMeta(path: string, opts: { name?: string; kind?: string; directLimitBytes?: number } = {}): Promise<DatasetMetaAnswer> {
+    const size = statSync(path).size;
+    if (size <= (opts.directLimitBytes ?? 5 * 1024 * 1024)) return this.uploadDatasetText(readFileSync(path, "utf8"), opts);
+    const upload = await this.json<{ uploadId: string; uploadUrl: string }>("POST", "/v1/datasets/uploads");
+    let put: Response;
+    try {
+      put = await this.fetchImpl(upload.uploadUrl, { method: "PUT", body: readFileSync(path) });
+    } catch (error) {
+      throw new ApiUnreachableError(new URL(upload.uploadUrl).origin, networkReason(error));
+    }
+    if (!put.ok) throw new ApiCallError(put.status, "upload_failed", `PUT to the upload URL failed: ${put.statusText}`, null);
+    return this.json<DatasetMetaAnswer>("POST", `/v1/datasets/uploads/${upload.uploadId}/complete${datasetQuery(opts)}`);
+  }
+
+  /** Uploads dataset text in the request itself (≤ the API's direct limit). */
+  async uploadDatasetText(text: string, opts: { name?: string; kind?: string } = {}): Promise<DatasetMetaAnswer> {
+    return this.json<DatasetMetaAnswer>("POST", `/v1/datasets${datasetQuery(opts)}`, { text });
+  }
+}
+
+/** What the API answers for a dataset. */
+export interface DatasetMetaAnswer {
+  readonly id: string;
+  readonly records: number;
+  readonly [field: string]: unknown;
+}
+
+function datasetQuery(opts: { name?: string; kind?: string }): string {
+  const q = new URLSearchParams();
+  if (opts.name) q.set("name", opts.name);
+  if (opts.kind) q.set("kind", opts.kind);
+  const text = q.toString();
+  return text ? `?${text}` : "";
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { AssayError } from "../errors.js";
 import { ApiCallError, ApiUnreachableError } from "./api-client.js";
+import { registerDatasetCommands } from "./datasets-commands.js";
 import { registerNuggetsJobCommands } from "./nuggets-jobs-commands.js";
 import { registerNuggetsScoreCommand } from "./nuggets-score.js";
 
@@ -75,6 +76,8 @@ keys
     const { key, record } = generateApiKey(opts.tenant, opts.readOnly ? ["read"] : ["read", "write"]);
     process.stdout.write(`${JSON.stringify({ key, record }, null, 2)}\n`);
   });
+
+registerDatasetCommands(program);
 
 const nuggets = program.command("nuggets").description("NUGGETS: golden scores of instruction examples");
 registerNuggetsScoreCommand(nuggets);

@@ -41,7 +41,7 @@ interface JobStatus {
     candidatesScored: number;
     pairsScored: number;
     pairsTotal: number | null;
-    shardsTotal: number;
+    shardsTotal: number | null;
     shardsDone: number;
     shardsFailed: number;
     pairsPerSecond: number | null;
@@ -57,7 +57,7 @@ export function describeStatus(s: JobStatus): string {
   const rate = p.pairsPerSecond ? `, ${p.pairsPerSecond.toFixed(1)} pairs/s` : "";
   const eta = p.etaSeconds && s.status === "running" ? `, ETA ${Math.ceil(p.etaSeconds)} s` : "";
   const failed = p.shardsFailed ? `, ${p.shardsFailed} shard(s) failed` : "";
-  return `${s.jobId} ${s.status}: ${pairs}, shards ${p.shardsDone}/${p.shardsTotal}${failed}${rate}${eta}`;
+  return `${s.jobId} ${s.status}: ${pairs}, shards ${p.shardsDone}/${p.shardsTotal ?? "?"}${failed}${rate}${eta}`;
 }
 
 const FINAL = new Set(["completed", "failed", "cancelled"]);
@@ -94,7 +94,8 @@ export function registerNuggetsJobCommands(nuggets: Command): void {
       .option("--callback <url>", "POST a signed summary here when done")
       .option("--idempotency-key <key>", "a retried submit with the same key returns the same job")
       .option("--dry-run", "only estimate pairs, tokens and engine-hours")
-      .option("--wait", "follow the job until it ends; exit 1 unless it completed"),
+      .option("--wait", "follow the job until it ends; exit 1 unless it completed")
+      .option("--id-only", "print only the job's id (for scripts: JOB=$(assay nuggets submit … --id-only))"),
   ).action(async (opts: ApiOptions & Record<string, unknown>) => {
     const client = new ApiClient(apiTarget(opts));
     const anchorsSpec = parseAnchorSpec(String(opts.anchors));
@@ -116,11 +117,13 @@ export function registerNuggetsJobCommands(nuggets: Command): void {
       ...(opts.dryRun ? { dryRun: true } : {}),
     };
     const answer = await client.json<JobStatus & Record<string, unknown>>("POST", "/v1/nuggets/jobs", { json: body });
-    process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+    const idOnly = Boolean(opts.idOnly) && !opts.dryRun;
+    if (!idOnly) process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
     if (opts.wait && !opts.dryRun) {
       const final = await watch(client, answer.jobId);
       if (final.status !== "completed") process.exitCode = 1;
     }
+    if (idOnly) process.stdout.write(`${answer.jobId}\n`);
   });
 
   withApiOptions(

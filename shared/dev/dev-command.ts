@@ -1,3 +1,4 @@
+import { firstJobCommands } from "./first-job.js";
 import { watchLaunchers } from "./launcher-watch.js";
 import { startLocalStack, LOCAL_ENGINE, LOCAL_TENANT, type LocalStackOptions } from "./stack.js";
 
@@ -6,6 +7,7 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
   const started = Date.now();
   const stack = await startLocalStack({ ...opts, ...(process.env.ASSAY_DEV_API_KEY ? { apiKey: process.env.ASSAY_DEV_API_KEY } : {}) });
   const out = process.stdout;
+  const contextSize = stack.engines.describe(LOCAL_ENGINE).contextSize ?? 512;
   out.write(
     [
       `assay local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -18,8 +20,10 @@ export async function runLocalStack(opts: LocalStackOptions): Promise<void> {
       ``,
       `Try:`,
       `  curl -s ${stack.apiUrl}/v1/engines -H "Authorization: Bearer ${stack.apiKey}"`,
-      `  curl -s ${stack.apiUrl}/v1/score -H "Authorization: Bearer ${stack.apiKey}" -H 'content-type: application/json' \\`,
-      `       -d '{"engine":"${LOCAL_ENGINE}","text":"Once upon a time there was a little girl."}'`,
+      ``,
+      `A first NUGGETS job (40 Alpaca examples × 8 of the authors' anchors; anchors capped at a quarter of the`,
+      `model's ${contextSize}-token context so candidates fit beside them), from the repository folder in another terminal:`,
+      ...firstJobCommands({ apiUrl: stack.apiUrl, apiKey: stack.apiKey, engine: LOCAL_ENGINE, contextSize }).map((c) => `  ${c}`),
       ``,
     ].join("\n"),
   );

@@ -109,6 +109,7 @@ export async function getJobStatus(
     manifest,
     progress,
     status: {
+      id: jobId,
       jobId,
       kind: kind.name,
       status,

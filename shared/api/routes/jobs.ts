@@ -39,7 +39,7 @@ const listJobs = createRoute({
         "application/json": {
           schema: z
             .object({
-              jobs: z.array(JobIndexEntrySchema.omit({ version: true }).extend({ links: z.object({ self: z.string() }) })),
+              jobs: z.array(JobIndexEntrySchema.omit({ version: true }).extend({ id: z.string(), links: z.object({ self: z.string() }) })),
               nextCursor: z.string().nullable(),
             })
             .openapi("JobList"),
@@ -140,7 +140,7 @@ export function registerJobRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void
       jobs.push(entry);
     }
     return c.json(
-      { jobs: jobs.map(({ version: _v, ...e }) => ({ ...e, links: { self: `/v1/jobs/${e.jobId}` } })), nextCursor },
+      { jobs: jobs.map(({ version: _v, ...e }) => ({ id: e.jobId, ...e, links: { self: `/v1/jobs/${e.jobId}` } })), nextCursor },
       200,
     );
   });

@@ -19,6 +19,7 @@ export async function getNuggetsJobStatus(deps: Pick<JobDeps, "store" | "now">, 
   const base = `/v1/nuggets/jobs/${jobId}`;
   const hasResults = status.links.results !== undefined;
   return {
+    id: jobId,
     jobId,
     kind: "nuggets",
     status: status.status,

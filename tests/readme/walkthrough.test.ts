@@ -1,0 +1,77 @@
+/**
+ * The README runs as written: every shell block marked `<!-- walkthrough: NAME -->` is run, line for line, in bash
+ * against the local stack, from the repository folder, as a newcomer would paste it. The one line a person edits — the
+ * `export ASSAY_API_URL=… ASSAY_API_KEY=…` that `npm start` prints filled in — is left out and its two variables are
+ * set instead. Runs in `npm run test:readme` (a job on the test model takes about 30 s), which CI runs after `npm test`.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../shared/config/shared-files.js";
+import { startLocalStack, type LocalStack } from "../../shared/dev/stack.js";
+
+/** The files the walkthroughs write into the repository folder. */
+const OUTPUTS = ["pool.jsonl", "anchors.jsonl", "subset.jsonl", "histogram.svg"];
+
+/** `<!-- walkthrough: NAME -->` followed by a ```sh block, by name. */
+export function walkthroughs(markdown: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of markdown.matchAll(/<!-- walkthrough: ([\w-]+) -->\s*```sh\n([\s\S]*?)```/g)) out.set(m[1]!, m[2]!);
+  return out;
+}
+
+function bash(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("bash", ["-c", `set -euo pipefail\n${script}`], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const blocks = walkthroughs(readFileSync(join(repoRoot, "README.md"), "utf8"));
+let stack: LocalStack;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  const clobbered = OUTPUTS.filter((f) => existsSync(join(repoRoot, f)));
+  if (clobbered.length > 0) throw new Error(`the walkthrough writes ${clobbered.join(", ")} in the repository folder; move yours away first`);
+  stack = await startLocalStack({ port: 0, workers: 1 });
+  env = { ...process.env, ASSAY_API_URL: stack.apiUrl, ASSAY_API_KEY: stack.apiKey };
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  for (const f of OUTPUTS) rmSync(join(repoRoot, f), { force: true });
+});
+
+describe("README.md, run as written", () => {
+  it("should mark the walkthroughs it promises", () => {
+    expect([...blocks.keys()]).toEqual(["cli", "http"]);
+  });
+
+  it("should take a newcomer from uploads to a fine-tuning subset with the CLI (Your first job)", async () => {
+    const script = blocks.get("cli")!.split("\n").filter((l) => !l.startsWith("export ASSAY_API_URL=")).join("\n");
+    const run = await bash(script, env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/nj_[0-9a-f]+ completed: \d+\/320 pairs/);
+    const subset = readFileSync(join(repoRoot, "subset.jsonl"), "utf8").trim().split("\n").filter(Boolean);
+    expect(subset.length).toBeGreaterThan(0);
+    for (const line of subset) expect(Object.keys(JSON.parse(line))).toEqual(["instruction", "input", "output"]);
+    expect(readFileSync(join(repoRoot, "histogram.svg"), "utf8")).toMatch(/^<svg/);
+  }, 180_000);
+
+  it("should run the same job over HTTP with curl (Jobs over HTTP)", async () => {
+    const run = await bash(blocks.get("http")!, env);
+    expect(run.code, run.stderr).toBe(0);
+    // The dry run's plan, the final status, the summary: three JSON documents on stdout, in order.
+    expect(run.stdout).toMatch(/"dryRun":true,"kind":"nuggets"/);
+    expect(run.stdout).toMatch(/"status":"completed"/);
+    expect(run.stdout).toMatch(/"histogram":\{"bins":20/);
+    const subset = readFileSync(join(repoRoot, "subset.jsonl"), "utf8").trim().split("\n").filter(Boolean);
+    for (const line of subset) expect(Object.keys(JSON.parse(line))).toEqual(["instruction", "input", "output"]);
+  }, 180_000);
+});
