@@ -177,8 +177,13 @@ export const NuggetsJobSummarySchema = z
     histogram: z.object({ bins: z.number().int(), counts: z.array(z.number().int()) }),
     /** `winsCounts[w]` = candidates that beat the zero-shot on exactly w anchors (GS = w / anchors). */
     winsCounts: z.array(z.number().int()),
-    /** Candidates with GS strictly greater than each threshold. */
-    thresholds: z.array(z.object({ threshold: z.number(), count: z.number().int() })),
+    /**
+     * Candidates with GS strictly greater than each threshold, and how many of them (in or out) a near tie could move
+     * across it: their `goldenScoreRange` straddles the threshold.
+     */
+    thresholds: z.array(z.object({ threshold: z.number(), count: z.number().int(), uncertain: z.number().int() })),
+    /** Comparisons inside the log-prob tolerance: pairs, and candidates with at least one. */
+    nearTies: z.object({ pairs: z.number().int(), candidates: z.number().int() }),
     top: z.array(
       z.object({
         index: z.number().int(),

@@ -67,6 +67,14 @@ export const NuggetsCandidateScoreSchema = z.discriminatedUnion("status", [
     goldenScore: z.number().min(0).max(1),
     wins: z.number().int().nonnegative(),
     anchors: z.number().int().positive(),
+    /**
+     * The golden score if every near tie went either way: [clear wins, clear wins + near ties] / anchors. Log-prob sums
+     * are not reproducible to the last digit (another CPU, GPU or batch split moves them), so a comparison inside the
+     * tolerance (`LOGPROB_SUM_TOLERANCE`) could be decided the other way elsewhere.
+     */
+    goldenScoreRange: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
+    /** The anchors (indices) whose one-shot and zero-shot sums are within the tolerance of each other. */
+    nearTies: z.array(z.number().int().nonnegative()),
     oneShot: z.array(z.number()),
   }),
   z.object({

@@ -3,6 +3,7 @@
  * including an empty span's 0 = 0, is a loss, as `np.greater` in the authors' code.
  */
 import { ValidationError } from "../errors.js";
+import { compareForGoldenScore } from "../numerics/logprob-tolerance.js";
 
 /** A candidate's golden score with its parts. */
 export interface GoldenScore {
@@ -28,4 +29,23 @@ export function goldenScore(zeroShot: readonly number[], oneShot: readonly numbe
     if (oneShot[j]! > zeroShot[j]!) wins++;
   }
   return { goldenScore: wins / zeroShot.length, wins, anchors: zeroShot.length };
+}
+
+/**
+ * Which anchors are near ties (one-shot and zero-shot sums within the log-prob tolerance) and the golden score's
+ * range if each went either way. The strict golden score always lies inside the range.
+ *
+ * @example
+ * nearTieRange([-100, -50], [-100.05, -40]); // { nearTies: [0], goldenScoreRange: [0.5, 1] }
+ */
+export function nearTieRange(zeroShot: readonly number[], oneShot: readonly number[]): { goldenScoreRange: [number, number]; nearTies: number[] } {
+  const nearTies: number[] = [];
+  let clear = 0;
+  oneShot.forEach((o, j) => {
+    const decision = compareForGoldenScore(o, zeroShot[j]!);
+    if (decision === "above") clear++;
+    else if (decision === "near-tie") nearTies.push(j);
+  });
+  const m = zeroShot.length;
+  return { goldenScoreRange: [clear / m, (clear + nearTies.length) / m], nearTies };
 }

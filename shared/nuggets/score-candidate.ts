@@ -6,7 +6,7 @@ import type { Engine } from "../engines/engine.js";
 import { EngineError, ValidationError } from "../errors.js";
 import type { NuggetsCandidateScore, NuggetsPreset } from "../../schemas/nuggets.js";
 import type { PreparedAnchor } from "./anchor-tokens.js";
-import { goldenScore } from "./golden-score.js";
+import { goldenScore, nearTieRange } from "./golden-score.js";
 import { oneShotOverflow, oneShotPrompt, planOneShot, planZeroShot, sumSpan, zeroShotPrompt } from "./prompts.js";
 
 function checkCount(got: number, expected: number, what: string): void {
@@ -98,7 +98,8 @@ export async function scoreCandidate(input: ScoreCandidateInput): Promise<Nugget
     });
   }
   const gs = goldenScore(zeroShot, oneShot);
-  return { ...common, status: "scored", goldenScore: gs.goldenScore, wins: gs.wins, oneShot };
+  const uncertainty = nearTieRange(zeroShot, oneShot);
+  return { ...common, status: "scored", goldenScore: gs.goldenScore, wins: gs.wins, ...uncertainty, oneShot };
 }
 
 /**

@@ -7,7 +7,8 @@ import type { NuggetsCandidateScore } from "../../schemas/nuggets.js";
  *
  * @example
  * scoreLine(record, { raw: false });
- * // {"index":3,"status":"scored","goldenScore":0.45,"wins":9,"anchors":20,"version":1,"preset":"paper","maxAnchorTokens":null}
+ * // {"index":3,"status":"scored","goldenScore":0.45,"wins":9,"anchors":20,"goldenScoreRange":[0.4,0.5],"nearTies":[2,7],
+ * //  "version":1,"preset":"paper","maxAnchorTokens":null}
  */
 export function scoreLine(record: NuggetsCandidateScore, options: { raw: boolean }): string {
   const common = { version: record.version, preset: record.preset, maxAnchorTokens: record.maxAnchorTokens };
@@ -20,6 +21,8 @@ export function scoreLine(record: NuggetsCandidateScore, options: { raw: boolean
     goldenScore: record.goldenScore,
     wins: record.wins,
     anchors: record.anchors,
+    goldenScoreRange: record.goldenScoreRange,
+    nearTies: record.nearTies,
     ...common,
     ...(options.raw ? { oneShot: record.oneShot } : {}),
   });

@@ -60,7 +60,7 @@ describe("assay nuggets score", () => {
     const lines = (await readFile(out, "utf8")).trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.index)).toEqual([0, 1, 2, 3, 4]);
     for (const l of lines) {
-      expect(Object.keys(l).sort()).toEqual(["anchors", "goldenScore", "index", "maxAnchorTokens", "preset", "status", "version", "wins"]);
+      expect(Object.keys(l).sort()).toEqual(["anchors", "goldenScore", "goldenScoreRange", "index", "maxAnchorTokens", "nearTies", "preset", "status", "version", "wins"]);
       expect(l).toMatchObject({ anchors: 4, status: "scored", preset: "reference", maxAnchorTokens: 200 });
       expect(l.goldenScore).toBe((l.wins as number) / 4);
     }

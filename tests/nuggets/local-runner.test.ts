@@ -162,12 +162,14 @@ describe("output lines and summary", () => {
     status: "scored",
     goldenScore: 0.5,
     wins: 2,
+    goldenScoreRange: [0.25, 0.5],
+    nearTies: [1],
     oneShot: [-1, -2, -3, -4],
   };
 
   it("should drop the per-anchor sums unless raw is asked for", () => {
     expect(scoreLine(scored, { raw: false })).toBe(
-      '{"index":3,"status":"scored","goldenScore":0.5,"wins":2,"anchors":4,"version":1,"preset":"paper","maxAnchorTokens":null}',
+      '{"index":3,"status":"scored","goldenScore":0.5,"wins":2,"anchors":4,"goldenScoreRange":[0.25,0.5],"nearTies":[1],"version":1,"preset":"paper","maxAnchorTokens":null}',
     );
     expect(JSON.parse(scoreLine(scored, { raw: true }))).toMatchObject({ oneShot: [-1, -2, -3, -4] });
   });

@@ -19,6 +19,8 @@ interface ParsedLine {
   status: "scored" | "skipped" | "error";
   goldenScore?: number;
   wins?: number;
+  goldenScoreRange?: [number, number];
+  nearTies?: number[];
 }
 
 /** The fields the summary needs from one line; one JSON.parse per candidate, never per pair. */
@@ -78,7 +80,8 @@ export async function nuggetsAggregator(
         errors,
         histogram: { bins: stats.histogram.length, counts: stats.histogram },
         winsCounts: stats.winsCounts,
-        thresholds: spec.thresholds.map((threshold, i) => ({ threshold, count: stats.thresholdCounts[i]! })),
+        thresholds: spec.thresholds.map((threshold, i) => ({ threshold, count: stats.thresholdCounts[i]!, uncertain: stats.thresholdUncertain[i]! })),
+        nearTies: { pairs: stats.nearTiePairs, candidates: stats.candidatesWithNearTies },
         top: stats.top.map((e) => ({ index: e.index, goldenScore: e.goldenScore, wins: e.wins, ...(texts.get(e.index) ?? { instruction: "", input: "" }) })),
         timings: {
           preparedAt: f.preparedAt,

@@ -13,6 +13,9 @@ export interface ScoredEntry {
   readonly index: number;
   readonly goldenScore: number;
   readonly wins: number;
+  /** [lo, hi] if each near tie went either way (lines written before near ties were recorded have none). */
+  readonly goldenScoreRange?: readonly [number, number];
+  readonly nearTies?: readonly number[];
 }
 
 /** Sorting for "best first": golden score descending, then dataset order. */
@@ -23,6 +26,11 @@ export class SummaryAccumulator {
   readonly histogram = new Array<number>(HISTOGRAM_BINS).fill(0);
   readonly winsCounts: number[];
   readonly thresholdCounts: number[];
+  /** Per threshold: candidates whose membership (GS > t) a near tie could flip (lo ≤ t < hi). */
+  readonly thresholdUncertain: number[];
+  /** Near-tie pairs, and candidates with at least one. */
+  nearTiePairs = 0;
+  candidatesWithNearTies = 0;
   readonly top: ScoredEntry[] = [];
   scored = 0;
   skipped = 0;
@@ -34,6 +42,7 @@ export class SummaryAccumulator {
   ) {
     this.winsCounts = new Array<number>(anchors + 1).fill(0);
     this.thresholdCounts = thresholds.map(() => 0);
+    this.thresholdUncertain = thresholds.map(() => 0);
   }
 
   addSkipped(): void {
@@ -45,9 +54,14 @@ export class SummaryAccumulator {
     // Binned from the integer wins, so a score on a bin edge (e.g. 0.35) never lands a bin low through rounding.
     this.histogram[Math.min(HISTOGRAM_BINS - 1, Math.floor((entry.wins * HISTOGRAM_BINS) / this.anchors))]!++;
     this.winsCounts[entry.wins]!++;
+    const [lo, hi] = entry.goldenScoreRange ?? [entry.goldenScore, entry.goldenScore];
     this.thresholds.forEach((t, i) => {
       if (entry.goldenScore > t) this.thresholdCounts[i]!++;
+      if (lo <= t && hi > t) this.thresholdUncertain[i]!++;
     });
+    const ties = entry.nearTies?.length ?? 0;
+    this.nearTiePairs += ties;
+    if (ties > 0) this.candidatesWithNearTies++;
     const last = this.top[this.top.length - 1];
     if (this.top.length < this.k || (last && bestFirst(entry, last) < 0)) {
       this.top.push(entry);

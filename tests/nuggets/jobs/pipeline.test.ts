@@ -76,7 +76,11 @@ describe("NUGGETS as a kind of the job kernel", () => {
     expect(summary.histogram.counts.reduce((a, b) => a + b, 0)).toBe(N);
     expect(summary.winsCounts.reduce((a, b) => a + b, 0)).toBe(N);
     const over = (t: number) => lines.filter((l) => l.goldenScore > t).length;
-    expect(summary.thresholds).toEqual(nuggetsKind.specSchema.parse(manifest.spec).thresholds.map((t) => ({ threshold: t, count: over(t) })));
+    const straddles = (t: number) => lines.filter((l) => l.goldenScoreRange[0] <= t && l.goldenScoreRange[1] > t).length;
+    expect(summary.thresholds).toEqual(
+      nuggetsKind.specSchema.parse(manifest.spec).thresholds.map((t) => ({ threshold: t, count: over(t), uncertain: straddles(t) })),
+    );
+    expect(summary.nearTies.pairs).toBe(lines.reduce((n, l) => n + l.nearTies.length, 0));
     expect(summary.top[0]!.goldenScore).toBe(Math.max(...lines.map((l) => l.goldenScore)));
     expect(summary.top[0]!.instruction).toBe(examples[summary.top[0]!.index]!.instruction);
 
