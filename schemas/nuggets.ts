@@ -88,6 +88,38 @@ export const NuggetsCandidateScoreSchema = z.discriminatedUnion("status", [
 export type NuggetsCandidateScore = z.infer<typeof NuggetsCandidateScoreSchema>;
 
 /**
+ * A `select`-mode line: the candidate was scored only until every requested threshold was decided (see
+ * `shared/nuggets/select/`). `decisions["0.8"]` is "above" when GS > 0.8 holds whichever way the unscored anchors
+ * go, "below" when it cannot; the subset a select job returns is exactly the exhaustive job's.
+ */
+export const NuggetsDecidedScoreSchema = z.object({
+  ...presetFields,
+  status: z.literal("decided"),
+  index: z.number().int().nonnegative(),
+  anchors: z.number().int().positive(),
+  /** Keys are the thresholds as JSON prints them (`"0.8"`). */
+  decisions: z.record(z.string(), z.enum(["above", "below"])),
+  /** Thresholds whose verdict only the strict comparison could give (near ties straddled it on every anchor). */
+  uncertain: z.array(z.string()),
+  /** [w / m, (w + unscored) / m]: where the golden score lies, w the strict wins among the anchors scored. */
+  bounds: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]),
+  /** Anchors compared (by the engine, from the one-shot cache, or with an empty span: 0 = 0). */
+  anchorsScored: z.number().int().nonnegative(),
+  /** Strict wins among the anchors scored. */
+  wins: z.number().int().nonnegative(),
+  /** Near ties among the anchors scored. */
+  nearTies: z.array(z.number().int().nonnegative()),
+  /** The seed the per-candidate anchor order was drawn from. */
+  seed: z.number().int(),
+  /** Present when every anchor was scored: the exhaustive golden score and its range. */
+  goldenScore: z.number().min(0).max(1).optional(),
+  goldenScoreRange: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).optional(),
+  /** One-shot sums, null for anchors not scored. */
+  oneShot: z.array(z.number().nullable()),
+});
+export type NuggetsDecidedScore = z.infer<typeof NuggetsDecidedScoreSchema>;
+
+/**
  * Zero-shot sums for one (model, anchor set, preset): computed once, reused for every candidate.
  * `zeroShot[j]` is anchor j's sum; `spanTokens[j]` how many output tokens were scored (0 = an empty span, a tie).
  */

@@ -53,11 +53,69 @@ export interface ScoreCandidateInput {
   /** From {@link zeroShotScores} for the same anchors, engine and preset. */
   readonly zeroShot: readonly number[];
   /**
-   * `scoreSuffixes` is called once with every anchor. An engine without a usable prefix cache should answer it with
-   * `scoreSuffixesByFullPrompts`.
+   * `scoreSuffixes` is called once with every anchor not already `known`. An engine without a usable prefix cache
+   * should answer it with `scoreSuffixesByFullPrompts`.
    */
   readonly engine: Pick<Engine, "scoreSuffixes" | "contextSize" | "bosToken">;
   readonly preset: NuggetsPreset;
+  /**
+   * One-shot sums already known for this candidate (from the one-shot cache): `known[j]` for anchor j, null where
+   * unknown. Known anchors are not sent to the engine.
+   */
+  readonly known?: readonly (number | null)[] | null;
+}
+
+/** A candidate's record and the anchors the engine was actually asked about (the rest were known or empty). */
+export interface CandidateScoring<R> {
+  readonly record: R;
+  /** Every one-shot sum now known (null where none was needed), to keep in the one-shot cache. */
+  readonly oneShot: readonly (number | null)[];
+  /** Anchors sent to the engine for this candidate (pair scorings paid for). */
+  readonly enginePairs: number;
+  /** Anchors whose sum came from `known`. */
+  readonly reusedPairs: number;
+}
+
+/**
+ * One-shot sums of the anchors `which` (indices into `anchors`) for one candidate, in one `scoreSuffixes` call
+ * (none when every one has an empty span). Returns sums in the order of `which`; an empty span sums to 0.
+ */
+export async function oneShotSums(
+  candidateTokens: readonly number[],
+  anchors: readonly PreparedAnchor[],
+  which: readonly number[],
+  engine: Pick<Engine, "scoreSuffixes" | "bosToken">,
+  preset: NuggetsPreset,
+): Promise<number[]> {
+  const subset = which.map((j) => anchors[j]!);
+  const { request, anchorIndices } = planOneShot(candidateTokens, subset, preset, engine.bosToken);
+  const sums = which.map(() => 0);
+  if (anchorIndices.length === 0) return sums;
+  const results = await engine.scoreSuffixes(request);
+  checkCount(results.length, anchorIndices.length, "anchors");
+  anchorIndices.forEach((k, i) => {
+    sums[k] = sumSpan(results[i], subset[k]!, which[k]!);
+  });
+  return sums;
+}
+
+/** Anchors that need the engine: not known and with a span to score. */
+export function enginePairsOf(anchors: readonly PreparedAnchor[], which: readonly number[], known: readonly (number | null)[] | null | undefined): number[] {
+  return which.filter((j) => (known?.[j] ?? null) === null && anchors[j]!.spanEnd > anchors[j]!.spanStart);
+}
+
+function checkInput(input: Pick<ScoreCandidateInput, "anchors" | "zeroShot" | "known">): void {
+  const { anchors, zeroShot, known } = input;
+  if (anchors.length === 0) throw new ValidationError("the anchor set is empty");
+  if (zeroShot.length !== anchors.length) {
+    throw new ValidationError("zero-shot scores do not match the anchor set", {
+      anchors: anchors.length,
+      zeroShot: zeroShot.length,
+    });
+  }
+  if (known && known.length !== anchors.length) {
+    throw new ValidationError("known one-shot scores do not match the anchor set", { anchors: anchors.length, known: known.length });
+  }
 }
 
 /**
@@ -70,14 +128,13 @@ export interface ScoreCandidateInput {
  * const record = await scoreCandidate({ index: 7, candidateTokens, anchors, zeroShot: zs, engine, preset });
  */
 export async function scoreCandidate(input: ScoreCandidateInput): Promise<NuggetsCandidateScore> {
-  const { index, candidateTokens, anchors, zeroShot, engine, preset } = input;
-  if (anchors.length === 0) throw new ValidationError("the anchor set is empty");
-  if (zeroShot.length !== anchors.length) {
-    throw new ValidationError("zero-shot scores do not match the anchor set", {
-      anchors: anchors.length,
-      zeroShot: zeroShot.length,
-    });
-  }
+  return (await scoreCandidateCounted(input)).record;
+}
+
+/** {@link scoreCandidate}, also saying which sums are known now and how many pairs the engine scored. */
+export async function scoreCandidateCounted(input: ScoreCandidateInput): Promise<CandidateScoring<NuggetsCandidateScore>> {
+  const { index, candidateTokens, anchors, zeroShot, engine, preset, known } = input;
+  checkInput(input);
   const common = {
     version: 1 as const,
     preset: preset.name,
@@ -86,20 +143,22 @@ export async function scoreCandidate(input: ScoreCandidateInput): Promise<Nugget
     anchors: anchors.length,
   };
   const reason = oneShotOverflow(candidateTokens, anchors, preset, engine.bosToken, engine.contextSize);
-  if (reason !== null) return { ...common, status: "skipped", reason };
+  if (reason !== null) return { record: { ...common, status: "skipped", reason }, oneShot: anchors.map(() => null), enginePairs: 0, reusedPairs: 0 };
 
-  const { request, anchorIndices } = planOneShot(candidateTokens, anchors, preset, engine.bosToken);
-  const oneShot: number[] = anchors.map(() => 0);
-  if (anchorIndices.length > 0) {
-    const results = await engine.scoreSuffixes(request);
-    checkCount(results.length, anchorIndices.length, "anchors");
-    anchorIndices.forEach((j, i) => {
-      oneShot[j] = sumSpan(results[i], anchors[j]!, j);
-    });
-  }
+  const all = anchors.map((_, j) => j);
+  const missing = enginePairsOf(anchors, all, known);
+  const fresh = missing.length > 0 ? await oneShotSums(candidateTokens, anchors, missing, engine, preset) : [];
+  const oneShot: number[] = anchors.map((a, j) => known?.[j] ?? (a.spanEnd > a.spanStart ? NaN : 0));
+  missing.forEach((j, i) => (oneShot[j] = fresh[i]!));
   const gs = goldenScore(zeroShot, oneShot);
   const uncertainty = nearTieRange(zeroShot, oneShot);
-  return { ...common, status: "scored", goldenScore: gs.goldenScore, wins: gs.wins, ...uncertainty, oneShot };
+  const reused = anchors.length - missing.length - anchors.filter((a, j) => a.spanEnd <= a.spanStart && (known?.[j] ?? null) === null).length;
+  return {
+    record: { ...common, status: "scored", goldenScore: gs.goldenScore, wins: gs.wins, ...uncertainty, oneShot },
+    oneShot,
+    enginePairs: missing.length,
+    reusedPairs: reused,
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { NuggetsCandidateScore } from "../../schemas/nuggets.js";
+import type { NuggetsCandidateScore, NuggetsDecidedScore } from "../../schemas/nuggets.js";
 
 /**
  * One candidate's line of `scores.jsonl`, the same wherever it is written (a job's results, `assay nuggets score`):
@@ -9,11 +9,32 @@ import type { NuggetsCandidateScore } from "../../schemas/nuggets.js";
  * scoreLine(record, { raw: false });
  * // {"index":3,"status":"scored","goldenScore":0.45,"wins":9,"anchors":20,"goldenScoreRange":[0.4,0.5],"nearTies":[2,7],
  * //  "version":1,"preset":"paper","maxAnchorTokens":null}
+ * // a select line (mode "select"):
+ * // {"index":4,"status":"decided","decisions":{"0.8":"below"},"uncertain":[],"bounds":[0.1,0.7],"anchorsScored":8,
+ * //  "anchors":20,"wins":2,"nearTies":[],"seed":0,"version":1,"preset":"paper","maxAnchorTokens":null}
  */
-export function scoreLine(record: NuggetsCandidateScore, options: { raw: boolean }): string {
+export function scoreLine(record: NuggetsCandidateScore | NuggetsDecidedScore, options: { raw: boolean }): string {
   const common = { version: record.version, preset: record.preset, maxAnchorTokens: record.maxAnchorTokens };
   if (record.status === "skipped") {
     return JSON.stringify({ index: record.index, status: record.status, anchors: record.anchors, reason: record.reason, ...common });
+  }
+  if (record.status === "decided") {
+    // A select line: the verdicts first, then how far the scoring went; the golden score only when it went all the way.
+    return JSON.stringify({
+      index: record.index,
+      status: record.status,
+      decisions: record.decisions,
+      uncertain: record.uncertain,
+      bounds: record.bounds,
+      anchorsScored: record.anchorsScored,
+      anchors: record.anchors,
+      wins: record.wins,
+      ...(record.goldenScore !== undefined ? { goldenScore: record.goldenScore, goldenScoreRange: record.goldenScoreRange } : {}),
+      nearTies: record.nearTies,
+      seed: record.seed,
+      ...common,
+      ...(options.raw ? { oneShot: record.oneShot } : {}),
+    });
   }
   return JSON.stringify({
     index: record.index,
