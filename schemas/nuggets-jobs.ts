@@ -25,6 +25,10 @@ export const JobIdSchema = NuggetsJobIdSchema;
 
 export const DEFAULT_THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9] as const;
 
+/** How far each candidate is scored: every anchor, or until its thresholds are decided. */
+export const NuggetsModeSchema = z.enum(["exhaustive", "select"]);
+export type NuggetsMode = z.infer<typeof NuggetsModeSchema>;
+
 /** Where the anchors come from. */
 export const AnchorSpecSchema = z
   .discriminatedUnion("method", [
@@ -58,7 +62,23 @@ export const CreateNuggetsJobSchema = z
     engine: EngineNameSchema,
     preset: NuggetsPresetNameSchema.default("paper"),
     maxAnchorTokens: z.number().int().positive().nullable().optional(),
+    /**
+     * Golden-score thresholds: the summary counts GS > t for each. In `select` mode they are what is decided, and
+     * must be given.
+     */
     thresholds: z.array(z.number().min(0).max(1)).min(1).max(20).optional(),
+    /**
+     * `exhaustive` (default): every candidate against every anchor, golden scores to the last anchor. `select`: each
+     * candidate only until GS > t is decided for every threshold; the subsets are the exhaustive job's, exactly.
+     */
+    mode: NuggetsModeSchema.default("exhaustive"),
+    /** `select`: the seed each candidate's anchor order is drawn from (with the candidate's content). */
+    selectSeed: z.number().int().default(0),
+    /**
+     * Use one-shot sums an earlier job computed for the same model, preset, anchor cap, anchor set and example
+     * (default true); false scores everything again. Results are the same either way.
+     */
+    reuse: z.boolean().default(true),
     ...jobRequestCommonFields,
     /** Candidates per shard message; default chosen so a shard fits well inside a Lambda's 15 minutes. */
     shardSize: z.number().int().min(1).max(10_000).optional(),
@@ -81,6 +101,9 @@ export const NuggetsJobSpecSchema = z.object({
   model: z.string(),
   preset: NuggetsPresetSchema,
   thresholds: z.array(z.number()),
+  mode: NuggetsModeSchema.default("exhaustive"),
+  selectSeed: z.number().int().default(0),
+  reuse: z.boolean().default(true),
 });
 export type NuggetsJobSpec = z.infer<typeof NuggetsJobSpecSchema>;
 
@@ -144,6 +167,15 @@ export const NuggetsJobPlanSchema = z
     }),
     /** Candidates whose one-shot prompt would not fit the context (exact or estimated, as `tokens.method`). */
     skippedCandidates: z.number().int(),
+    mode: NuggetsModeSchema,
+    /**
+     * Pairs whose one-shot sums an earlier job already computed (the one-shot cache), exact for ≤ 2000 candidates,
+     * else estimated from a seeded sample; null when the anchors are not known before the job runs (K-Means) or
+     * `reuse` is false. The estimate of engine time leaves them out.
+     */
+    knownPairs: z
+      .object({ count: z.number().int(), method: z.enum(["exact", "estimated"]), sampledCandidates: z.number().int() })
+      .nullable(),
     estimatedEngineHours: z.number(),
     throughput: ThroughputEstimateSchema,
     shardSize: z.number().int(),
@@ -173,26 +205,37 @@ export const NuggetsJobSummarySchema = z
     skipped: z.number().int(),
     /** Candidates whose scoring failed for a reason a retry cannot fix (error lines in scores.jsonl). */
     errors: z.number().int(),
-    /** Golden scores in `bins` equal bins over [0, 1] (the last includes 1). */
-    histogram: z.object({ bins: z.number().int(), counts: z.array(z.number().int()) }),
-    /** `winsCounts[w]` = candidates that beat the zero-shot on exactly w anchors (GS = w / anchors). */
-    winsCounts: z.array(z.number().int()),
+    mode: NuggetsModeSchema.default("exhaustive"),
+    /** `select`: the seed of the per-candidate anchor order. */
+    selectSeed: z.number().int().nullable().default(null),
+    /**
+     * (candidate, anchor) comparisons the results rest on (from the engine or the one-shot cache), and what an
+     * exhaustive job would have made over the same candidates.
+     */
+    pairs: z.object({ compared: z.number().int(), exhaustive: z.number().int() }).optional(),
+    /** Golden scores in `bins` equal bins over [0, 1] (the last includes 1); null for a `select` job. */
+    histogram: z.object({ bins: z.number().int(), counts: z.array(z.number().int()) }).nullable(),
+    /** `winsCounts[w]` = candidates that beat the zero-shot on exactly w anchors (GS = w / anchors); null for `select`. */
+    winsCounts: z.array(z.number().int()).nullable(),
     /**
      * Candidates with GS strictly greater than each threshold, and how many of them (in or out) a near tie could move
-     * across it: their `goldenScoreRange` straddles the threshold.
+     * across it: their `goldenScoreRange` straddles the threshold (`select`: the verdict is in the line's `uncertain`).
      */
     thresholds: z.array(z.object({ threshold: z.number(), count: z.number().int(), uncertain: z.number().int() })),
     /** Comparisons inside the log-prob tolerance: pairs, and candidates with at least one. */
     nearTies: z.object({ pairs: z.number().int(), candidates: z.number().int() }),
-    top: z.array(
-      z.object({
-        index: z.number().int(),
-        goldenScore: z.number(),
-        wins: z.number().int(),
-        instruction: z.string(),
-        input: z.string(),
-      }),
-    ),
+    /** The best candidates by golden score; null for a `select` job (its golden scores are not computed to the end). */
+    top: z
+      .array(
+        z.object({
+          index: z.number().int(),
+          goldenScore: z.number(),
+          wins: z.number().int(),
+          instruction: z.string(),
+          input: z.string(),
+        }),
+      )
+      .nullable(),
     timings: z.object({
       preparedAt: z.string(),
       /** The latest piece's time: taken from the inputs so a re-run writes the same bytes. */
@@ -218,6 +261,7 @@ export const NuggetsJobStatusSchema = z
     engine: z.string(),
     model: z.string(),
     preset: NuggetsPresetSchema,
+    mode: NuggetsModeSchema,
     /** Why the job stopped early: a cancel, or more error lines than `maxUnitErrors`. */
     stop: JobStopSchema.nullable(),
     progress: z.object({
@@ -229,8 +273,10 @@ export const NuggetsJobStatusSchema = z
       candidateErrors: z.number().int(),
       maxUnitErrors: z.number().int(),
       anchors: z.number().int().nullable(),
-      /** Pairs actually scored (skipped candidates score none). */
+      /** Pairs the engine actually scored (skipped candidates score none; reused pairs are not counted). */
       pairsScored: z.number().int(),
+      /** Pairs taken from the one-shot cache instead of the engine. */
+      pairsReused: z.number().int(),
       pairsTotal: z.number().int().nullable(),
       shardsTotal: z.number().int().nullable(),
       shardsDone: z.number().int(),

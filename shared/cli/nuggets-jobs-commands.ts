@@ -40,6 +40,8 @@ interface JobStatus {
     candidates: number;
     candidatesScored: number;
     pairsScored: number;
+    /** Absent from servers older than the one-shot cache. */
+    pairsReused?: number;
     pairsTotal: number | null;
     shardsTotal: number | null;
     shardsDone: number;
@@ -53,11 +55,13 @@ interface JobStatus {
 /** One line a person can read. */
 export function describeStatus(s: JobStatus): string {
   const p = s.progress;
-  const pairs = p.pairsTotal ? `${p.pairsScored}/${p.pairsTotal} pairs` : `${p.candidatesScored}/${p.candidates} candidates`;
+  const reused = p.pairsReused ?? 0;
+  const pairs = p.pairsTotal ? `${p.pairsScored + reused}/${p.pairsTotal} pairs` : `${p.candidatesScored}/${p.candidates} candidates`;
+  const cache = reused > 0 ? `, ${reused} pairs from the cache` : "";
   const rate = p.pairsPerSecond ? `, ${p.pairsPerSecond.toFixed(1)} pairs/s` : "";
   const eta = p.etaSeconds && s.status === "running" ? `, ETA ${Math.ceil(p.etaSeconds)} s` : "";
   const failed = p.shardsFailed ? `, ${p.shardsFailed} shard(s) failed` : "";
-  return `${s.jobId} ${s.status}: ${pairs}, shards ${p.shardsDone}/${p.shardsTotal ?? "?"}${failed}${rate}${eta}`;
+  return `${s.jobId} ${s.status}: ${pairs}, shards ${p.shardsDone}/${p.shardsTotal ?? "?"}${failed}${cache}${rate}${eta}`;
 }
 
 const FINAL = new Set(["completed", "failed", "cancelled"]);

@@ -19,6 +19,26 @@ export interface NuggetsScoreOptions {
   readonly maxAnchorTokens?: number;
   readonly out?: string;
   readonly raw?: boolean;
+  /** `--select 0.5,0.8`: decide GS > t for each, scoring each candidate only as far as that takes. */
+  readonly select?: number[];
+  readonly selectSeed: number;
+}
+
+/** Commander parser for `--select T[,T…]`: thresholds in [0, 1], at least one, no duplicates kept. */
+export function parseThresholdList(value: string): number[] {
+  const parts = value.split(",").map((p) => p.trim());
+  const numbers = parts.map(Number);
+  if (parts.some((p) => p === "") || numbers.some((t) => !(Number.isFinite(t) && t >= 0 && t <= 1))) {
+    throw new InvalidArgumentError("expected thresholds in [0, 1], comma-separated (e.g. 0.5,0.8)");
+  }
+  return [...new Set(numbers)].sort((a, b) => a - b);
+}
+
+/** Commander parser for an integer seed. */
+export function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("expected an integer");
+  return n;
 }
 
 /** Commander parser for a positive integer option. */
@@ -49,6 +69,12 @@ export function registerNuggetsScoreCommand(nuggets: Command): Command {
     .option("--max-anchor-tokens <n>", "cut anchors' query+output at n tokens (overrides the preset's cap)", parsePositiveInt)
     .option("--out <file.jsonl>", "write the lines here, atomically (default: stdout)")
     .option("--raw", "keep the per-anchor one-shot sums (oneShot) in each line")
+    .option(
+      "--select <T[,T…]>",
+      "decide GS > T for each threshold, scoring each candidate only until that is settled (lines carry decisions, bounds, anchorsScored)",
+      parseThresholdList,
+    )
+    .option("--select-seed <n>", "seed of each candidate's anchor order under --select", parseSeed, 0)
     .action(async (opts: NuggetsScoreOptions) => {
       await runNuggetsScore(opts);
     });
@@ -103,6 +129,7 @@ export async function runNuggetsScore(opts: NuggetsScoreOptions): Promise<void> 
   const interrupt = () => controller.abort(new Error("interrupted"));
   process.once("SIGINT", interrupt);
   const goldenScores: number[] = [];
+  const selected = { decided: 0, above: (opts.select ?? []).map(() => 0), anchorsScored: 0 };
   let last: ScoringProgress | null = null;
   try {
     const records = scoreDatasetInProcess({
@@ -111,6 +138,7 @@ export async function runNuggetsScore(opts: NuggetsScoreOptions): Promise<void> 
       engine: opened.engine,
       preset,
       signal: controller.signal,
+      ...(opts.select ? { select: { thresholds: opts.select, seed: opts.selectSeed } } : {}),
       onProgress: (p) => {
         last = p;
         progress.update(p);
@@ -118,6 +146,11 @@ export async function runNuggetsScore(opts: NuggetsScoreOptions): Promise<void> 
     });
     for await (const record of records) {
       if (record.status === "scored") goldenScores.push(record.goldenScore);
+      if (record.status === "decided") {
+        selected.decided++;
+        selected.anchorsScored += record.anchorsScored;
+        (opts.select ?? []).forEach((t, i) => (selected.above[i]! += record.decisions[JSON.stringify(t)] === "above" ? 1 : 0));
+      }
       await sink.write(`${scoreLine(record, { raw: opts.raw === true })}\n`);
     }
     progress.stop();
@@ -130,8 +163,15 @@ export async function runNuggetsScore(opts: NuggetsScoreOptions): Promise<void> 
     process.off("SIGINT", interrupt);
     await opened.close();
   }
-  if (last) process.stderr.write(`${summary.summaryLine(last, summary.meanGoldenScore(goldenScores))}\n`);
-  if (candidates.length > 0 && goldenScores.length === 0) {
+  if (last && opts.select) {
+    const verdicts = opts.select.map((t, i) => `GS > ${t}: ${selected.above[i]}`).join(", ");
+    const exhaustive = selected.decided * anchors.length;
+    process.stderr.write(
+      `decided ${selected.decided}, skipped ${(last as ScoringProgress).skipped}, ${verdicts}; ` +
+        `${selected.anchorsScored} of ${exhaustive} pairs compared, ${summary.summaryLine(last, null).replace(/^.*mean GS n\/a, /, "")}\n`,
+    );
+  } else if (last) process.stderr.write(`${summary.summaryLine(last, summary.meanGoldenScore(goldenScores))}\n`);
+  if (candidates.length > 0 && goldenScores.length === 0 && selected.decided === 0) {
     // The lines were written (each skipped one says why); the run itself produced nothing to select from.
     const { ValidationError } = await import("../errors.js");
     throw new ValidationError(

@@ -12,7 +12,7 @@ import {
   NuggetsJobSummarySchema,
 } from "../../../schemas/nuggets-jobs.js";
 import { requireScope } from "../../auth/api-keys.js";
-import { ValidationError } from "../../errors.js";
+import { NotFoundError, ValidationError } from "../../errors.js";
 import { createJob, planJob } from "../../jobs/create-job.js";
 import { cancelJob, retryJob } from "../../jobs/job-control.js";
 import { getNuggetsJobStatus, histogramSvg, nuggetsKind, readSummary, streamScores, subset, type SubsetSpec } from "../../nuggets/jobs/index.js";
@@ -87,7 +87,11 @@ const histogram = createRoute({
   summary: "The golden-score histogram as an SVG image",
   security,
   request: { params: IdParams },
-  responses: { 200: { description: "SVG", content: { "image/svg+xml": { schema: z.string() } } }, 409: errorResponse("No results yet") },
+  responses: {
+    200: { description: "SVG", content: { "image/svg+xml": { schema: z.string() } } },
+    404: errorResponse("No such job, or a select job (no golden scores to plot)"),
+    409: errorResponse("No results yet"),
+  },
 });
 
 const scores = createRoute({
@@ -105,11 +109,14 @@ const subsetRoute = createRoute({
   path: `${BASE}/{id}/subset`,
   tags,
   summary: "A training subset as JSONL {instruction, input, output}: GS > threshold, or the top topPercent %",
+  description:
+    "A `select` job answers only `threshold`, and only for a threshold it decided; the subset is then exactly the " +
+    "exhaustive job's.",
   security,
   request: { params: IdParams, query: z.object({ threshold: z.string().optional(), topPercent: z.string().optional() }) },
   responses: {
     200: { description: "JSONL in dataset order", content: { "application/x-ndjson": { schema: z.string() } } },
-    400: errorResponse("Give exactly one of threshold or topPercent"),
+    400: errorResponse("Give exactly one of threshold or topPercent; a select job: a threshold it decided"),
     409: errorResponse("No results yet"),
   },
 });
@@ -156,8 +163,11 @@ export function registerNuggetsJobRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps
 
   app.openapi(histogram, async (c) => {
     const summary = await readSummary(store, tenantOf(c), c.req.valid("param").id);
+    if (summary.histogram === null) {
+      throw new NotFoundError('a "select" job has no golden-score histogram: its candidates were scored only until their thresholds were decided');
+    }
     c.header("content-type", "image/svg+xml");
-    return c.body(histogramSvg(summary)) as never;
+    return c.body(histogramSvg({ ...summary, histogram: summary.histogram })) as never;
   });
 
   app.openapi(scores, async (c) => {

@@ -11,7 +11,7 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
  * @example
  * res.type("image/svg+xml").send(histogramSvg(summary));
  */
-export function histogramSvg(summary: Pick<NuggetsJobSummary, "histogram" | "scored" | "model" | "preset">): string {
+export function histogramSvg(summary: Pick<NuggetsJobSummary, "scored" | "model" | "preset"> & { histogram: NonNullable<NuggetsJobSummary["histogram"]> }): string {
   const counts = summary.histogram.counts;
   const bins = counts.length;
   const max = Math.max(1, ...counts);

@@ -47,6 +47,9 @@ export async function checkNuggetsRequest(deps: JobDeps, tenant: string, request
     }
     anchorCount = wanted;
   }
+  if (request.mode === "select" && request.thresholds === undefined) {
+    throw new ValidationError('mode "select" decides GS > t for the thresholds you give: add thresholds, e.g. [0.8]');
+  }
   const thresholds = [...new Set(request.thresholds ?? DEFAULT_THRESHOLDS)].sort((a, b) => a - b);
   return {
     request,
@@ -61,6 +64,9 @@ export async function checkNuggetsRequest(deps: JobDeps, tenant: string, request
       model: engine.model,
       preset,
       thresholds,
+      mode: request.mode,
+      selectSeed: request.selectSeed,
+      reuse: request.reuse,
     },
   };
 }

@@ -14,14 +14,18 @@ import {
   type NuggetsJobSummary,
   type NuggetsPreparedContext,
 } from "../../../schemas/nuggets-jobs.js";
-import { NuggetsZeroShotRecordSchema, type NuggetsExample } from "../../../schemas/nuggets.js";
+import { NuggetsZeroShotRecordSchema, type NuggetsCandidateScore, type NuggetsDecidedScore, type NuggetsExample } from "../../../schemas/nuggets.js";
 import { loadDatasetExamples } from "../../datasets/dataset-store.js";
 import type { Engine } from "../../engines/engine.js";
 import type { JobKind } from "../../jobs/job-kind.js";
 import { jobKeys } from "../../jobs/job-keys.js";
 import { prepareCandidate, type PreparedAnchor } from "../anchor-tokens.js";
 import { bosPrefix } from "../prompts.js";
-import { scoreCandidate } from "../score-candidate.js";
+import { scoreCandidateCounted } from "../score-candidate.js";
+import { anchorOrder, candidateHash } from "../select/anchor-order.js";
+import { selectCandidate } from "../select/select-candidate.js";
+import { OneShotCache } from "./one-shot-cache.js";
+import { zeroShotHash } from "./zero-shot-cache.js";
 import { scoreLine } from "../score-line.js";
 import { assertSomeCandidateFits, checkNuggetsRequest, tokenCensus } from "./job-request.js";
 import { planNuggetsJob } from "./plan-job.js";
@@ -44,6 +48,8 @@ export interface NuggetsContext {
   /** Σ anchor tokens and the one-shot BOS count, for token accounting. */
   readonly anchorTokens: number;
   readonly bos: number;
+  /** One-shot sums of earlier jobs on the same model, preset and anchors; null when the job does not reuse them. */
+  readonly cache: OneShotCache | null;
 }
 
 /** The NUGGETS kind. Candidates per shard come from the measured pairs/s; 8 candidates are scored at once in a shard. */
@@ -93,26 +99,43 @@ export const nuggetsKind: JobKind<CreateNuggetsJob, NuggetsJobSpec, NuggetsPrepa
       deps.engines.get(job.spec.engine),
     ]);
     const anchors = prepared.anchors;
+    const spec = job.spec;
     return {
       engine,
       examples,
       anchors,
       zeroShot: zero.zeroShot,
-      spec: job.spec,
+      spec,
       anchorTokens: anchors.reduce((n, a) => n + a.tokens.length, 0),
-      bos: bosPrefix(job.spec.preset.oneShotBos, engine.bosToken).length,
+      bos: bosPrefix(spec.preset.oneShotBos, engine.bosToken).length,
+      cache: spec.reuse ? new OneShotCache(store, job.tenant, zeroShotHash(engine, spec.preset, anchors), anchors.length) : null,
     };
   },
 
   async processUnit(ctx, index) {
-    const { engine, anchors, zeroShot, spec } = ctx;
-    const candidateTokens = await prepareCandidate(ctx.examples[index]!, (t) => engine.tokenize(t));
-    const record = await scoreCandidate({ index, candidateTokens, anchors, zeroShot, engine, preset: spec.preset });
-    const scored = record.status === "scored";
+    const { engine, anchors, zeroShot, spec, cache } = ctx;
+    const example = ctx.examples[index]!;
+    const candidateTokens = await prepareCandidate(example, (t) => engine.tokenize(t));
+    const known = cache ? await cache.get(example) : null;
+    const base = { index, candidateTokens, anchors, zeroShot, engine, preset: spec.preset, known };
+    const scoring =
+      spec.mode === "select"
+        ? await selectCandidate({ ...base, thresholds: spec.thresholds, seed: spec.selectSeed, order: anchorOrder(spec.selectSeed, candidateHash(example), anchors.length) })
+        : await scoreCandidateCounted(base);
+    const { record, enginePairs, reusedPairs } = scoring;
+    if (cache && enginePairs > 0) await cache.put(example, known, scoring.oneShot);
+    const outcome = record.status === "skipped" ? "skipped" : "scored";
+    // Pairs compared without the cache: sent to the engine, or with an empty span (0 = 0, no call needed).
+    const compared = record.status === "decided" ? record.anchorsScored : anchors.length;
+    // Tokens the engine prefilled: the candidate prefix once per pair sent, plus those anchors' tokens.
+    const sentAnchorTokens = enginePairs === anchors.length ? ctx.anchorTokens : sentTokens(anchors, record, known);
     return {
       line: scoreLine(record, { raw: true }),
-      outcome: record.status,
-      work: scored ? { pairs: anchors.length, tokens: anchors.length * (ctx.bos + candidateTokens.length) + ctx.anchorTokens } : ({} as Record<string, number>),
+      outcome,
+      work:
+        outcome === "scored"
+          ? { pairs: compared - reusedPairs, pairsReused: reusedPairs, tokens: enginePairs * (ctx.bos + candidateTokens.length) + sentAnchorTokens }
+          : ({} as Record<string, number>),
     };
   },
 
@@ -142,6 +165,7 @@ export const nuggetsKind: JobKind<CreateNuggetsJob, NuggetsJobSpec, NuggetsPrepa
       engine: summary.engine,
       model: summary.model,
       preset: summary.preset.name,
+      mode: summary.mode,
       candidates: summary.candidates,
       anchors: summary.anchors,
       scored: summary.scored,
@@ -154,3 +178,14 @@ export const nuggetsKind: JobKind<CreateNuggetsJob, NuggetsJobSpec, NuggetsPrepa
     };
   },
 };
+
+/** Σ tokens of the anchors the engine was sent for one candidate: scored now, not known before. */
+function sentTokens(anchors: readonly PreparedAnchor[], record: NuggetsCandidateScore | NuggetsDecidedScore, known: readonly (number | null)[] | null): number {
+  if (record.status === "skipped") return 0;
+  let n = 0;
+  record.oneShot.forEach((v, j) => {
+    const a = anchors[j]!;
+    if (v !== null && (known?.[j] ?? null) === null && a.spanEnd > a.spanStart) n += a.tokens.length;
+  });
+  return n;
+}

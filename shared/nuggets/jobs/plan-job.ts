@@ -12,7 +12,13 @@ import { clockOf, type JobDeps } from "../../jobs/ports.js";
 import { readThroughput } from "../../jobs/throughput.js";
 import { prepareAnchor, prepareCandidate } from "../anchor-tokens.js";
 import { scoreCandidate } from "../score-candidate.js";
-import { tooLongCount, type CheckedRequest, type TokenCensus } from "./job-request.js";
+import pLimit from "p-limit";
+import type { NuggetsJobSpec } from "../../../schemas/nuggets-jobs.js";
+import { tenantKey } from "../../store/tenant-key.js";
+import { randomAnchors } from "../anchors.js";
+import { EXACT_TOKEN_LIMIT, tooLongCount, type CheckedRequest, type TokenCensus } from "./job-request.js";
+import { OneShotCache } from "./one-shot-cache.js";
+import { zeroShotHash } from "./zero-shot-cache.js";
 
 /**
  * Counts pairs and tokens and estimates engine-hours at the engine's measured throughput (recorded history, else a
@@ -39,7 +45,10 @@ export async function planNuggetsJob(
   const throughput: ThroughputEstimate = history
     ? { pairsPerSecond: history.rates.pairs ?? history.unitsPerSecond * m, tokensPerSecond: history.rates.tokens ?? null, source: "history" }
     : await probeThroughput(deps, engine, census.candidates, census.pool, spec.preset);
-  const seconds = throughput.tokensPerSecond ? tokens / throughput.tokensPerSecond : pairs / throughput.pairsPerSecond;
+  const knownPairs = spec.reuse ? await countKnownPairs(deps, tenant, census, engine, spec) : null;
+  // Known pairs cost no engine time; the rest costs what an average pair does.
+  const unknownShare = knownPairs && pairs > 0 ? Math.max(0, 1 - knownPairs.count / pairs) : 1;
+  const seconds = (throughput.tokensPerSecond ? tokens / throughput.tokensPerSecond : pairs / throughput.pairsPerSecond) * unknownShare;
   const sizing = await planShards(
     deps,
     kind,
@@ -61,6 +70,8 @@ export async function planNuggetsJob(
       sampledAnchors: census.anchorTokens.length,
     },
     skippedCandidates,
+    mode: spec.mode,
+    knownPairs,
     estimatedEngineHours: seconds / 3600,
     throughput,
     shardSize: sizing.shardSize,
@@ -68,6 +79,33 @@ export async function planNuggetsJob(
     maxUnitErrors: request.maxUnitErrors ?? kind.defaultMaxUnitErrors,
     preset: spec.preset,
   };
+}
+
+/**
+ * Pairs of this job already in the one-shot cache: exact for ≤ {@link EXACT_TOKEN_LIMIT} candidates, else from a seeded
+ * sample. Null for K-Means anchors (chosen only when the job runs). A tenant with no cached sums at all costs one list.
+ */
+export async function countKnownPairs(
+  deps: JobDeps,
+  tenant: string,
+  census: TokenCensus,
+  engine: Engine,
+  spec: NuggetsJobSpec,
+): Promise<NonNullable<NuggetsJobPlan["knownPairs"]> | null> {
+  if (spec.anchors.method === "kmeans") return null;
+  const picked = census.candidates.length <= EXACT_TOKEN_LIMIT ? census.candidates : randomAnchors(census.candidates, EXACT_TOKEN_LIMIT, 0).examples;
+  const exact = picked.length === census.candidates.length;
+  const none = { count: 0, method: exact ? ("exact" as const) : ("estimated" as const), sampledCandidates: picked.length };
+  for await (const _ of deps.store.list(tenantKey(tenant, "cache", "nuggets-oneshot") + "/", { pageSize: 1 })) {
+    const tokenize = (t: string) => engine.tokenize(t);
+    const anchors = await Promise.all(census.anchorSource.map((e) => prepareAnchor(e, tokenize, spec.preset, engine.contextSize)));
+    const cache = new OneShotCache(deps.store, tenant, zeroShotHash(engine, spec.preset, anchors), anchors.length);
+    const limit = pLimit(16);
+    const counts = await Promise.all(picked.map((e) => limit(() => cache.knownPairs(e))));
+    const total = counts.reduce((a, b) => a + b, 0);
+    return { ...none, count: Math.round(total * (census.candidates.length / picked.length)) };
+  }
+  return none;
 }
 
 /**

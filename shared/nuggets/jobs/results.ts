@@ -7,7 +7,8 @@ import { NuggetsExampleSchema } from "../../../schemas/nuggets.js";
 import { datasetKeys } from "../../datasets/dataset-store.js";
 import { ConflictError, ValidationError } from "../../errors.js";
 import type { ObjectStore } from "../../store/object-store.js";
-import { NuggetsJobSpecSchema } from "../../../schemas/nuggets-jobs.js";
+import { NuggetsJobSpecSchema, type NuggetsJobSpec } from "../../../schemas/nuggets-jobs.js";
+import { thresholdKey } from "../select/select-candidate.js";
 import { jobKeys } from "../../jobs/job-keys.js";
 import { readManifest } from "../../jobs/job-views.js";
 import type { JobDeps } from "../../jobs/ports.js";
@@ -63,8 +64,32 @@ export async function streamScores(
 /** Which candidates a subset takes: GS strictly above a threshold, or the best p percent. */
 export type SubsetSpec = { threshold: number } | { topPercent: number };
 
-/** The candidates in a subset, as a set of dataset indices. */
-export async function subsetIndices(store: ObjectStore, tenant: string, jobId: string, spec: SubsetSpec): Promise<Set<number>> {
+/** The candidates in a subset, as a set of dataset indices. A select job answers only the thresholds it decided. */
+export async function subsetIndices(
+  store: ObjectStore,
+  tenant: string,
+  jobId: string,
+  spec: SubsetSpec,
+  job: Pick<NuggetsJobSpec, "mode" | "thresholds"> = { mode: "exhaustive", thresholds: [] },
+): Promise<Set<number>> {
+  if ("threshold" in spec && !(spec.threshold >= 0 && spec.threshold <= 1)) throw new ValidationError("threshold must be in [0, 1]");
+  if ("topPercent" in spec && !(spec.topPercent > 0 && spec.topPercent <= 100)) throw new ValidationError("topPercent must be in (0, 100]");
+  if (job.mode === "select") {
+    if (!("threshold" in spec) || !job.thresholds.includes(spec.threshold)) {
+      throw new ValidationError(
+        `this select job decided GS > t only for t in [${job.thresholds.join(", ")}]; ask for one of those thresholds, or run an exhaustive job`,
+        { thresholds: job.thresholds },
+      );
+    }
+    const key = thresholdKey(spec.threshold);
+    const wanted = new Set<number>();
+    for await (const line of store.lines(jobKeys(tenant, jobId).result("scores.jsonl"))) {
+      if (line === "") continue;
+      const v = JSON.parse(line) as { index: number; status: string; decisions?: Record<string, string> };
+      if (v.status === "decided" && v.decisions?.[key] === "above") wanted.add(v.index);
+    }
+    return wanted;
+  }
   const scored: ScoredEntry[] = [];
   for await (const line of store.lines(jobKeys(tenant, jobId).result("scores.jsonl"))) {
     if (line === "") continue;
@@ -72,11 +97,7 @@ export async function subsetIndices(store: ObjectStore, tenant: string, jobId: s
     const v = JSON.parse(line) as { index: number; status: string; goldenScore?: number; wins?: number };
     if (v.status === "scored") scored.push({ index: v.index, goldenScore: v.goldenScore!, wins: v.wins! });
   }
-  if ("threshold" in spec) {
-    if (!(spec.threshold >= 0 && spec.threshold <= 1)) throw new ValidationError("threshold must be in [0, 1]");
-    return new Set(scored.filter((e) => e.goldenScore > spec.threshold).map((e) => e.index));
-  }
-  if (!(spec.topPercent > 0 && spec.topPercent <= 100)) throw new ValidationError("topPercent must be in (0, 100]");
+  if ("threshold" in spec) return new Set(scored.filter((e) => e.goldenScore > spec.threshold).map((e) => e.index));
   const count = Math.ceil((spec.topPercent / 100) * scored.length);
   return new Set(scored.sort(bestFirst).slice(0, count).map((e) => e.index));
 }
@@ -95,7 +116,7 @@ export async function subset(
   spec: SubsetSpec,
 ): Promise<AsyncIterable<{ instruction: string; input: string; output: string }>> {
   const { spec: job } = await completedJob(deps, tenant, jobId);
-  const wanted = await subsetIndices(deps.store, tenant, jobId, spec);
+  const wanted = await subsetIndices(deps.store, tenant, jobId, spec, job);
   const { store } = deps;
   return (async function* () {
     let index = 0;

@@ -10,25 +10,31 @@ import { datasetKeys } from "../../datasets/dataset-store.js";
 import { ValidationError } from "../../errors.js";
 import type { Aggregator, PreparedJobView } from "../../jobs/job-kind.js";
 import type { JobDeps } from "../../jobs/ports.js";
-import { SummaryAccumulator } from "./summary-stats.js";
+import { SelectAccumulator, SummaryAccumulator } from "./summary-stats.js";
 
 type NuggetsView = PreparedJobView<CreateNuggetsJob, NuggetsJobSpec, NuggetsPreparedContext>;
 
 interface ParsedLine {
   index: number;
-  status: "scored" | "skipped" | "error";
+  status: "scored" | "skipped" | "error" | "decided";
   goldenScore?: number;
   wins?: number;
   goldenScoreRange?: [number, number];
   nearTies?: number[];
+  decisions?: Record<string, "above" | "below">;
+  uncertain?: string[];
+  anchorsScored?: number;
 }
 
 /** The fields the summary needs from one line; one JSON.parse per candidate, never per pair. */
-function parseLine(line: string, index: number): ParsedLine {
+function parseLine(line: string, index: number, mode: NuggetsJobSpec["mode"]): ParsedLine {
   const v = JSON.parse(line) as Partial<ParsedLine>;
   const ok =
     v.index === index &&
-    (v.status === "skipped" || v.status === "error" || (v.status === "scored" && typeof v.goldenScore === "number" && Number.isInteger(v.wins)));
+    (v.status === "skipped" ||
+      v.status === "error" ||
+      (mode === "exhaustive" && v.status === "scored" && typeof v.goldenScore === "number" && Number.isInteger(v.wins)) ||
+      (mode === "select" && v.status === "decided" && typeof v.decisions === "object" && Array.isArray(v.uncertain) && Number.isInteger(v.anchorsScored)));
   if (!ok) throw new ValidationError(`the line of candidate ${index} is malformed`, { index });
   return v as ParsedLine;
 }
@@ -40,13 +46,15 @@ export async function nuggetsAggregator(
 ): Promise<Aggregator<NuggetsJobSummary>> {
   const { spec, context } = job;
   const stats = new SummaryAccumulator(context.anchors, spec.thresholds);
+  const select = new SelectAccumulator(spec.thresholds);
   let errors = 0;
   let covered = 0;
   return {
     add(line, index) {
-      const entry = parseLine(line, index);
+      const entry = parseLine(line, index, spec.mode);
       covered++;
       if (entry.status === "scored") stats.add(entry as Required<ParsedLine>);
+      else if (entry.status === "decided") select.add(entry as Required<ParsedLine>);
       else if (entry.status === "skipped") stats.addSkipped();
       else errors++;
     },
@@ -62,7 +70,10 @@ export async function nuggetsAggregator(
         }
       }
       const wallSeconds = Math.max(0, (Date.parse(f.finishedAt) - Date.parse(f.preparedAt)) / 1000);
-      const pairs = stats.scored * context.anchors;
+      const isSelect = spec.mode === "select";
+      const scored = isSelect ? select.decided : stats.scored;
+      const compared = isSelect ? select.anchorsScored : stats.scored * context.anchors;
+      const pairs = compared;
       const status: NuggetsJobSummary["status"] = !facts.partial ? "completed" : f.stop?.reason === "cancelled" ? "cancelled" : "failed";
       const summary: NuggetsJobSummary = {
         version: 1,
@@ -75,14 +86,21 @@ export async function nuggetsAggregator(
         candidates: spec.candidates,
         covered,
         anchors: context.anchors,
-        scored: stats.scored,
+        scored,
         skipped: stats.skipped,
         errors,
-        histogram: { bins: stats.histogram.length, counts: stats.histogram },
-        winsCounts: stats.winsCounts,
-        thresholds: spec.thresholds.map((threshold, i) => ({ threshold, count: stats.thresholdCounts[i]!, uncertain: stats.thresholdUncertain[i]! })),
-        nearTies: { pairs: stats.nearTiePairs, candidates: stats.candidatesWithNearTies },
-        top: stats.top.map((e) => ({ index: e.index, goldenScore: e.goldenScore, wins: e.wins, ...(texts.get(e.index) ?? { instruction: "", input: "" }) })),
+        mode: spec.mode,
+        selectSeed: isSelect ? spec.selectSeed : null,
+        pairs: { compared, exhaustive: scored * context.anchors },
+        histogram: isSelect ? null : { bins: stats.histogram.length, counts: stats.histogram },
+        winsCounts: isSelect ? null : stats.winsCounts,
+        thresholds: isSelect
+          ? spec.thresholds.map((threshold, i) => ({ threshold, count: select.above[i]!, uncertain: select.uncertain[i]! }))
+          : spec.thresholds.map((threshold, i) => ({ threshold, count: stats.thresholdCounts[i]!, uncertain: stats.thresholdUncertain[i]! })),
+        nearTies: isSelect
+          ? { pairs: select.nearTiePairs, candidates: select.candidatesWithNearTies }
+          : { pairs: stats.nearTiePairs, candidates: stats.candidatesWithNearTies },
+        top: isSelect ? null : stats.top.map((e) => ({ index: e.index, goldenScore: e.goldenScore, wins: e.wins, ...(texts.get(e.index) ?? { instruction: "", input: "" }) })),
         timings: {
           preparedAt: f.preparedAt,
           finishedAt: f.finishedAt,

@@ -70,3 +70,41 @@ export class SummaryAccumulator {
     }
   }
 }
+
+/** A `select` line as the statistics see it. */
+export interface DecidedEntry {
+  readonly decisions: Readonly<Record<string, "above" | "below">>;
+  readonly uncertain: readonly string[];
+  readonly anchorsScored: number;
+  readonly nearTies: readonly number[];
+}
+
+/** Counts over `select` lines: per threshold, candidates above and verdicts flagged uncertain; pairs compared. */
+export class SelectAccumulator {
+  readonly above: number[];
+  readonly uncertain: number[];
+  decided = 0;
+  anchorsScored = 0;
+  nearTiePairs = 0;
+  candidatesWithNearTies = 0;
+  private readonly keys: string[];
+
+  constructor(readonly thresholds: readonly number[]) {
+    this.keys = thresholds.map((t) => JSON.stringify(t));
+    this.above = thresholds.map(() => 0);
+    this.uncertain = thresholds.map(() => 0);
+  }
+
+  add(entry: DecidedEntry): void {
+    this.decided++;
+    this.anchorsScored += entry.anchorsScored;
+    this.keys.forEach((key, i) => {
+      const verdict = entry.decisions[key];
+      if (verdict === undefined) throw new RangeError(`a select line has no verdict for threshold ${key}`);
+      if (verdict === "above") this.above[i]!++;
+      if (entry.uncertain.includes(key)) this.uncertain[i]!++;
+    });
+    this.nearTiePairs += entry.nearTies.length;
+    if (entry.nearTies.length > 0) this.candidatesWithNearTies++;
+  }
+}

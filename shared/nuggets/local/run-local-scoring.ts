@@ -5,9 +5,11 @@
  */
 import type { Engine } from "../../engines/engine.js";
 import { CapabilityError, ValidationError } from "../../errors.js";
-import type { NuggetsCandidateScore, NuggetsExample, NuggetsPreset } from "../../../schemas/nuggets.js";
+import type { NuggetsCandidateScore, NuggetsDecidedScore, NuggetsExample, NuggetsPreset } from "../../../schemas/nuggets.js";
 import { prepareAnchor, prepareCandidate } from "../anchor-tokens.js";
-import { scoreCandidate, zeroShotScores } from "../score-candidate.js";
+import { scoreCandidateCounted, zeroShotScores } from "../score-candidate.js";
+import { anchorOrder, candidateHash } from "../select/anchor-order.js";
+import { selectCandidate } from "../select/select-candidate.js";
 import { progressSnapshot, type ScoringProgress } from "./progress.js";
 
 /** The engine methods an in-process run uses. */
@@ -30,6 +32,11 @@ export interface LocalScoringOptions {
   readonly signal?: AbortSignal;
   /** Milliseconds clock; injected in tests. */
   readonly now?: () => number;
+  /**
+   * Score each candidate only until GS > t is decided for every threshold (`select` mode), anchors in the order drawn
+   * from `seed` and the candidate's content. Absent: exhaustive scoring.
+   */
+  readonly select?: { readonly thresholds: readonly number[]; readonly seed: number };
 }
 
 /**
@@ -42,7 +49,9 @@ export interface LocalScoringOptions {
  *   console.log(record.index, record.status === "scored" ? record.goldenScore : record.reason);
  * }
  */
-export async function* scoreDatasetInProcess(options: LocalScoringOptions): AsyncGenerator<NuggetsCandidateScore> {
+export function scoreDatasetInProcess(options: LocalScoringOptions & { readonly select?: undefined }): AsyncGenerator<NuggetsCandidateScore>;
+export function scoreDatasetInProcess(options: LocalScoringOptions): AsyncGenerator<NuggetsCandidateScore | NuggetsDecidedScore>;
+export async function* scoreDatasetInProcess(options: LocalScoringOptions): AsyncGenerator<NuggetsCandidateScore | NuggetsDecidedScore> {
   const { candidates, engine, preset, onProgress, signal } = options;
   const now = options.now ?? (() => performance.now());
   if (!engine.capabilities.promptLogprobs) throw new CapabilityError(engine.name, "prompt log-probs (scoring)");
@@ -62,14 +71,16 @@ export async function* scoreDatasetInProcess(options: LocalScoringOptions): Asyn
   for (const [index, example] of candidates.entries()) {
     signal?.throwIfAborted();
     const candidateTokens = await prepareCandidate(example, tokenize);
-    const record = await scoreCandidate({ index, candidateTokens, anchors, zeroShot, engine, preset });
+    const base = { index, candidateTokens, anchors, zeroShot, engine, preset };
+    const { select } = options;
+    const { record } = select
+      ? await selectCandidate({ ...base, ...select, order: anchorOrder(select.seed, candidateHash(example), anchors.length) })
+      : await scoreCandidateCounted(base);
     counts.done++;
-    if (record.status === "scored") {
-      counts.scored++;
-      counts.pairs += anchors.length;
-    } else {
-      counts.skipped++;
-    }
+    if (record.status === "skipped") counts.skipped++;
+    else counts.scored++;
+    // Pairs compared (an empty-span anchor is compared without a call, as 0 = 0).
+    counts.pairs += record.status === "skipped" ? 0 : record.status === "decided" ? record.anchorsScored : anchors.length;
     report();
     yield record;
   }
