@@ -103,6 +103,7 @@ export async function orchestrationOnStack(
   datasetId: string,
   size: OrchestrationSize,
   watch: CompletionWatch,
+  anchorSeed = 0,
 ): Promise<OrchestrationRun & { polls: number }> {
   const started = performance.now();
   const body = {
@@ -114,7 +115,7 @@ export async function orchestrationOnStack(
     shardSize: size.shardSize,
   };
   // Random anchors from the candidate pool, so the job needs no second dataset.
-  const run = await runPipelineJob(api, body, watch, { method: "random", size: size.anchors, seed: 0 });
+  const run = await runPipelineJob(api, body, watch, { method: "random", size: size.anchors, seed: anchorSeed });
   const seconds = (performance.now() - started) / 1000;
   const pairs = size.candidates * size.anchors;
   return { pairs, seconds, pairsPerSecond: pairs / seconds, polls: run.polls };

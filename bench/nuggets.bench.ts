@@ -5,10 +5,12 @@
  *   (c) pipeline: a job over HTTP on the local stack (API → SQS emulator → worker thread → S3 emulator → aggregate),
  *       its status polled every 25 ms (`--poll-ms`) while it runs;
  * interleaved round-robin, with the per-round ratios (b)/(a) and (c)/(b); then worker scaling (the same job on a
- * stack with 1 worker thread and one with 2, alternately: target ≥ 1.6× on 2 cores); then orchestration alone with
- * an instant engine stand-in: (d) in process (target ≥ 20,000 pairs/s) and (e) through the local stack's emulators.
+ * stack with 1 worker thread and one with 2, alternately: target ≥ 1.6× on 2 cores); then `select` against
+ * exhaustive scoring on the same pairs at t = 0.5, 0.8 and 0.85 (pairs sent to the engine and wall-clock, target
+ * ≥ 2× fewer pairs at 0.8 with the same subset; `bench/nuggets-select.ts`); then orchestration alone with an instant
+ * engine stand-in: (d) in process (target ≥ 20,000 pairs/s) and (e) through the local stack's emulators.
  *
- *   npm run bench:nuggets                                   # 24 × 12 pairs, 3 rounds: about 6 minutes on 2 cores
+ *   npm run bench:nuggets                                   # 24 × 12 pairs, 3 rounds; select 30 × 40: about 12 minutes
  *   npm run bench:nuggets -- --quick                        # seconds (the smoke test)
  *   npm run bench:nuggets -- --candidates 40 --anchors 20 --rounds 5 --out /tmp/results
  *
@@ -48,6 +50,7 @@ import {
   summarizePhases,
 } from "./nuggets-report.js";
 import { runRoundRobin, type Variant } from "./round-robin.js";
+import { benchSelect, renderSelectTable } from "./nuggets-select.js";
 import { summarizeWorkerScaling, type WorkerScalingResult } from "./nuggets-worker-scaling.js";
 import { chooseWorkload, type NuggetsWorkload } from "./nuggets-workload.js";
 
@@ -62,6 +65,7 @@ const MODES = {
     rounds: 3,
     shards: 6,
     orchestration: { runs: 3, inProcess: { candidates: 2000, anchors: 100, shardSize: 250 }, stack: { candidates: 2000, anchors: 100, shardSize: 250 } },
+    select: { candidates: 30, anchors: 40, rounds: 1, maxAnchorTokens: 160 },
   },
   quick: {
     candidates: 4,
@@ -69,6 +73,7 @@ const MODES = {
     rounds: 2,
     shards: 2,
     orchestration: { runs: 1, inProcess: { candidates: 200, anchors: 20, shardSize: 50 }, stack: { candidates: 100, anchors: 20, shardSize: 50 } },
+    select: { candidates: 3, anchors: 6, rounds: 1, maxAnchorTokens: 160 },
   },
 } as const;
 
@@ -81,6 +86,9 @@ const { values: args } = parseArgs({
     shards: { type: "string" },
     "poll-ms": { type: "string" },
     "scaling-rounds": { type: "string" },
+    "select-candidates": { type: "string" },
+    "select-anchors": { type: "string" },
+    "select-rounds": { type: "string" },
     out: { type: "string" },
   },
 });
@@ -98,6 +106,12 @@ const shards = Math.min(N, positive("shards", args.shards, plan.shards));
 const shardSize = Math.ceil(N / shards);
 const pollMs = positive("poll-ms", args["poll-ms"], 25);
 const scalingRounds = positive("scaling-rounds", args["scaling-rounds"], rounds);
+const selectSize = {
+  candidates: positive("select-candidates", args["select-candidates"], plan.select.candidates),
+  anchors: positive("select-anchors", args["select-anchors"], plan.select.anchors),
+  rounds: positive("select-rounds", args["select-rounds"], plan.select.rounds),
+};
+const SELECT_THRESHOLDS = [0.5, 0.8, 0.85];
 const outDir = resolve(args.out ?? join(repoRoot, "bench-results"));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const SHARD_CONCURRENCY = 8; // the worker's default lanes per shard
@@ -225,6 +239,27 @@ try {
     workerScaling = summarizeWorkerScaling([1, 2], pairs, Math.ceil(N / shardSize), perStack);
   }
 
+  log(`select vs exhaustive: ${selectSize.candidates} × ${selectSize.anchors} pairs at t = ${SELECT_THRESHOLDS.join(", ")}, ${selectSize.rounds} round(s)…`);
+  const selectWorkload = await chooseWorkload(
+    read("data/alpaca/alpaca_5000.json"),
+    read("data/nuggets/alpaca_gpt4_kmeans_100.json"),
+    (t) => engine.tokenize(t),
+    { candidates: selectSize.candidates, anchors: selectSize.anchors, maxAnchorTokens: plan.select.maxAnchorTokens },
+    engine.contextSize,
+    bos,
+  );
+  const select = await benchSelect({
+    engine,
+    candidates: selectWorkload.candidates.map((c) => c.example),
+    anchors: selectWorkload.anchors.map((a) => a.example),
+    // A cap no other part of the bench uses; every anchor chosen is shorter, so nothing is cut.
+    preset: resolvePreset("paper", { maxAnchorTokens: plan.select.maxAnchorTokens }),
+    thresholds: SELECT_THRESHOLDS,
+    rounds: selectSize.rounds,
+    seed: 0,
+    onRound: (r, n) => log(`  select round ${r}/${n} done`),
+  });
+
   log("orchestration with the instant engine: (d) in process, (e) through the local stack…");
   const o = plan.orchestration;
   const withLanes = (s: { candidates: number; anchors: number; shardSize: number }): OrchestrationSize => ({
@@ -236,7 +271,8 @@ try {
   const stackData = await uploadOrchestrationData(api, withLanes(o.stack));
   const stackRuns: OrchestrationRun[] = [];
   for (let i = 0; i < o.runs; i++) {
-    stackRuns.push(await orchestrationOnStack(api, FAKE_ENGINE, stackData.datasetId, withLanes(o.stack), watch));
+    // A new anchor seed per run: the same anchors would find every pair in the one-shot cache after the first run.
+    stackRuns.push(await orchestrationOnStack(api, FAKE_ENGINE, stackData.datasetId, withLanes(o.stack), watch, i));
   }
 
   const inProcess = summarizeOrchestration(
@@ -305,6 +341,14 @@ try {
     engineBusyFraction: busyFraction,
     pipelinePhases: { perRound: phases, summary: summarizePhases(phases) },
     workerScaling,
+    select: {
+      description:
+        "select vs exhaustive on the same pairs, in process on the embedded engine (one llama.cpp context), interleaved round-robin: pairs sent to the engine, wall-clock of scoring every candidate (zero-shot computed once, untimed), and whether the subsets agree",
+      anchorSource: `data/nuggets/alpaca_gpt4_kmeans_100.json, the first examples of at most ${plan.select.maxAnchorTokens} tokens`,
+      candidateIndices: selectWorkload.candidates.map((c) => c.sourceIndex),
+      anchorIndices: selectWorkload.anchors.map((a) => a.sourceIndex),
+      ...select,
+    },
     orchestration: { inProcess, localStack },
     targets: {
       pipelineOverEngine: {
@@ -320,6 +364,7 @@ try {
       workerScaling: workerScaling
         ? { target: workerScaling.target, median: workerScaling.ratio.summary.median, held: workerScaling.held }
         : null,
+      selectPairRatio: select.target,
     },
   };
 
@@ -336,7 +381,7 @@ try {
     orchestration: result.orchestration,
     checks: result.checks,
   });
-  process.stdout.write(`\n${table}\n\nresults: ${path}\n`);
+  process.stdout.write(`\n${table}\n\n${renderSelectTable(select)}\n\nresults: ${path}\n`);
 } finally {
   unmeter?.();
   await receiver?.close();
