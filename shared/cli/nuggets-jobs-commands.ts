@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { ValidationError } from "../errors.js";
 import { ApiClient, apiTarget } from "./api-client.js";
+import { parseSeed, parseThresholdList } from "./nuggets-score.js";
 
 interface ApiOptions {
   api?: string;
@@ -95,6 +96,9 @@ export function registerNuggetsJobCommands(nuggets: Command): void {
       .option("--max-anchor-tokens <n>", "cap anchors at N tokens", (v) => Number(v))
       .option("--shard-size <n>", "candidates per shard", (v) => Number(v))
       .option("--thresholds <list>", "comma-separated GS thresholds to count", (v) => v.split(",").map(Number))
+      .option("--select <T[,T…]>", "mode select: decide GS > T for each threshold, scoring each candidate only as far as that takes", parseThresholdList)
+      .option("--select-seed <n>", "seed of each candidate's anchor order under --select", parseSeed)
+      .option("--no-reuse", "score every pair again instead of reusing sums an earlier job computed")
       .option("--callback <url>", "POST a signed summary here when done")
       .option("--idempotency-key <key>", "a retried submit with the same key returns the same job")
       .option("--dry-run", "only estimate pairs, tokens and engine-hours")
@@ -102,6 +106,9 @@ export function registerNuggetsJobCommands(nuggets: Command): void {
       .option("--id-only", "print only the job's id (for scripts: JOB=$(assay nuggets submit … --id-only))"),
   ).action(async (opts: ApiOptions & Record<string, unknown>) => {
     const client = new ApiClient(apiTarget(opts));
+    if (opts.select !== undefined && opts.thresholds !== undefined) {
+      throw new ValidationError("give --select (the thresholds to decide) or --thresholds (to count), not both");
+    }
     const anchorsSpec = parseAnchorSpec(String(opts.anchors));
     const body = {
       datasetId: await datasetId(client, String(opts.dataset), "candidates"),
@@ -116,6 +123,9 @@ export function registerNuggetsJobCommands(nuggets: Command): void {
       ...(opts.maxAnchorTokens !== undefined ? { maxAnchorTokens: opts.maxAnchorTokens } : {}),
       ...(opts.shardSize !== undefined ? { shardSize: opts.shardSize } : {}),
       ...(opts.thresholds !== undefined ? { thresholds: opts.thresholds } : {}),
+      ...(opts.select !== undefined ? { mode: "select", thresholds: opts.select } : {}),
+      ...(opts.selectSeed !== undefined ? { selectSeed: opts.selectSeed } : {}),
+      ...(opts.reuse === false ? { reuse: false } : {}),
       ...(opts.callback !== undefined ? { callbackUrl: opts.callback } : {}),
       ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
       ...(opts.dryRun ? { dryRun: true } : {}),

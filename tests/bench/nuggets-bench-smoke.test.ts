@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NuggetsComparison, NuggetsVariantResult, OrchestrationResult, ScoreAgreement } from "../../bench/nuggets-report.js";
+import type { SelectBenchResult } from "../../bench/nuggets-select.js";
 import { repoRoot } from "../../shared/config/shared-files.js";
 import { LOGPROB_SUM_TOLERANCE } from "../../shared/numerics/logprob-tolerance.js";
 
@@ -25,7 +26,12 @@ interface Record {
   comparisons: Record_<NuggetsComparison>;
   pipelinePhases: { perRound: { total: { ms: number; engineBusyMs: number } }[] };
   orchestration: { inProcess: OrchestrationResult; localStack: OrchestrationResult };
-  targets: { pipelineOverEngine: { target: number; held: boolean }; orchestrationPairsPerSecond: { target: number; held: boolean } };
+  select: SelectBenchResult;
+  targets: {
+    pipelineOverEngine: { target: number; held: boolean };
+    orchestrationPairsPerSecond: { target: number; held: boolean };
+    selectPairRatio: SelectBenchResult["target"];
+  };
 }
 type Record_<T> = { [id: string]: T };
 
@@ -111,5 +117,22 @@ describe("nuggets bench --quick", () => {
     expect(inProcess.held).toBe(inProcess.pairsPerSecond.median >= 20_000);
     expect(localStack.runs[0]!.pairs).toBe(localStack.candidates * localStack.anchors);
     expect(r.targets.orchestrationPairsPerSecond.held).toBe(inProcess.held);
+  });
+
+  it("should compare select with exhaustive scoring on the same pairs at 0.5, 0.8 and 0.85, with the same subsets", async () => {
+    const r = JSON.parse(await readFile(join(outDir, "nuggets-latest.json"), "utf8")) as Record;
+    const s = r.select;
+    expect(s.thresholds.map((t) => t.threshold)).toEqual([0.5, 0.8, 0.85]);
+    for (const t of s.thresholds) {
+      expect(t.sameSubset, `t = ${t.threshold}`).toBe(true);
+      expect(t.exhaustivePairs).toBe(s.candidates * s.anchors);
+      expect(t.selectPairs).toBeLessThanOrEqual(t.exhaustivePairs);
+      expect(t.pairRatio).toBeCloseTo(t.exhaustivePairs / t.selectPairs, 12);
+      expect(t.exhaustiveSeconds).toHaveLength(s.rounds);
+      expect(t.wallRatio.perRound).toHaveLength(s.rounds);
+    }
+    expect(r.targets.selectPairRatio).toEqual(s.target);
+    expect(s.target.held).toBe(s.target.measured! >= 2);
+    expect(stdout).toMatch(/^select vs exhaustive/m);
   });
 });

@@ -90,6 +90,32 @@ describe("assay nuggets score", () => {
     }
   }, 120_000);
 
+  it("should decide thresholds with --select, agreeing with the exhaustive golden scores", async () => {
+    const common = [...baseArgs, "--limit", "8", "--anchor-limit", "10", "--engine", `local:${model}`, "--max-anchor-tokens", "120"];
+    const full = await assay(common);
+    expect(full.code, full.stderr).toBe(0);
+    const sel = await assay([...common, "--select", "0.5,0.8", "--select-seed", "3"]);
+    expect(sel.code, sel.stderr).toBe(0);
+    const scored = full.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { status: string; goldenScore?: number });
+    const decided = sel.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(decided).toHaveLength(8);
+    decided.forEach((l, i) => {
+      if (scored[i]!.status === "skipped") return expect(l.status).toBe("skipped");
+      expect(l).toMatchObject({ status: "decided", seed: 3, anchors: 10 });
+      expect(Object.keys(l.decisions as object)).toEqual(["0.5", "0.8"]);
+      for (const t of [0.5, 0.8]) expect((l.decisions as Record<string, string>)[String(t)]).toBe(scored[i]!.goldenScore! > t ? "above" : "below");
+      expect(l.anchorsScored).toBeLessThanOrEqual(10);
+      expect(l).not.toHaveProperty("oneShot");
+    });
+    expect(sel.stderr).toMatch(/decided \d+, skipped \d+, GS > 0.5: \d+, GS > 0.8: \d+; \d+ of \d+ pairs compared/);
+  }, 120_000);
+
+  it("should exit non-zero for a --select threshold outside [0, 1]", async () => {
+    const result = await assay([...baseArgs, "--select", "0.5,1.5"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/thresholds in \[0, 1\]/);
+  }, 60_000);
+
   it("should exit 2 naming the bad line of a candidates file, and write no output file", async () => {
     const bad = join(dir, "bad.jsonl");
     await writeFile(bad, '{"instruction":"ok","output":"a"}\n{"instruction":"","output":"b"}\n{"output":"c"}\n');

@@ -5,7 +5,7 @@
 import { NuggetsJobSummarySchema, type NuggetsJobSummary } from "../../../schemas/nuggets-jobs.js";
 import { NuggetsExampleSchema } from "../../../schemas/nuggets.js";
 import { datasetKeys } from "../../datasets/dataset-store.js";
-import { ConflictError, ValidationError } from "../../errors.js";
+import { ValidationError } from "../../errors.js";
 import type { ObjectStore } from "../../store/object-store.js";
 import { NuggetsJobSpecSchema, type NuggetsJobSpec } from "../../../schemas/nuggets-jobs.js";
 import { thresholdKey } from "../select/select-candidate.js";
