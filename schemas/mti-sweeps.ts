@@ -1,0 +1,203 @@
+/**
+ * MTI-Bench sweeps: the unit lines a sweep writes (`results/units.jsonl`), the summary its aggregation computes, and the
+ * release gate a CI pipeline submits with it.
+ *
+ * A unit is one (engine, mode, run, instance) — a pair of instances under Batch Prompting — so Single-Task
+ * Inference's chain of calls stays inside one unit. Its line records, per instance, each step's parsed and
+ * normalised answer against the gold, and every engine call's wall-clock and token counts.
+ */
+import { z } from "@hono/zod-openapi";
+import { EngineNameSchema } from "./common.js";
+
+/** The three ways of prompting a multi-step instance (REFERENCE.md §3). */
+export const MtiModeSchema = z.enum(["multi", "single", "batch"]);
+export type MtiMode = z.infer<typeof MtiModeSchema>;
+
+/** One step of one instance, as scored. */
+export const MtiStepResultSchema = z
+  .object({
+    /** 1-based step number (the `N` of `<taskN>`). */
+    step: z.number().int().min(1),
+    /** The tag's content, stripped; null when the output had no `<taskN>…<taskN/>`. */
+    parsed: z.string().nullable(),
+    /** What the authors' `str(eval(…))` would print for `parsed`; null when parsed is null. */
+    normalised: z.string().nullable(),
+    /** The gold answer as Python prints it. */
+    gold: z.string(),
+    match: z.boolean(),
+    /** Whether the answer was found only through the lenient `</taskN>` closing tag (counted separately). */
+    lenient: z.boolean().default(false),
+    /** False when the step was not scored (Batch Prompting scored on step 1 only, as the authors do). */
+    scored: z.boolean().default(true),
+  })
+  .strict();
+export type MtiStepResult = z.infer<typeof MtiStepResultSchema>;
+
+/** One instance inside a unit. */
+export const MtiInstanceResultSchema = z
+  .object({
+    uid: z.string(),
+    task: z.string(),
+    steps: z.array(MtiStepResultSchema).min(1),
+    /** Wall-clock seconds spent on this instance's engine calls (half of each shared call under Batch Prompting). */
+    seconds: z.number().min(0),
+    promptTokens: z.number().int().min(0),
+    outputTokens: z.number().int().min(0),
+    calls: z.number().int().min(0),
+  })
+  .strict();
+export type MtiInstanceResult = z.infer<typeof MtiInstanceResultSchema>;
+
+/** A unit's line in `results/units.jsonl`. */
+export const MtiUnitLineSchema = z
+  .object({
+    unit: z.number().int().min(0),
+    engine: EngineNameSchema,
+    mode: MtiModeSchema,
+    run: z.number().int().min(0),
+    instances: z.array(MtiInstanceResultSchema).min(1).max(2),
+  })
+  .strict();
+export type MtiUnitLine = z.infer<typeof MtiUnitLineSchema>;
+
+/** The error line of a unit that could not be completed (an engine that refused the prompt, say). */
+export const MtiUnitErrorLineSchema = z
+  .object({
+    unit: z.number().int().min(0),
+    engine: EngineNameSchema,
+    mode: MtiModeSchema,
+    run: z.number().int().min(0),
+    uids: z.array(z.string()).min(1).max(2),
+    tasks: z.array(z.string()).min(1).max(2),
+    error: z.object({ code: z.string(), message: z.string() }).strict(),
+  })
+  .strict();
+export type MtiUnitErrorLine = z.infer<typeof MtiUnitErrorLineSchema>;
+
+/** A mean over runs with its spread (the paper averages 3 runs). */
+export const RunStatSchema = z
+  .object({
+    mean: z.number().nullable(),
+    min: z.number().nullable(),
+    max: z.number().nullable(),
+    /** Sample standard deviation over runs; null with fewer than two runs. */
+    sd: z.number().nullable(),
+    runs: z.number().int().min(0),
+  })
+  .strict();
+export type RunStat = z.infer<typeof RunStatSchema>;
+
+/** Accuracy of one group of instances (a task, a subset or a whole mode) under one engine and mode. */
+export const MtiAccuracySchema = z
+  .object({
+    /** Instances scored per run (error lines excluded). */
+    instances: z.number().int().min(0),
+    /** Instances that ended as error lines, summed over runs. */
+    errors: z.number().int().min(0),
+    /** Per step: fraction of instances whose step is right. */
+    stepAccuracy: z.array(RunStatSchema),
+    /** Per step: fraction whose steps 1..s are all right. */
+    conditionalAccuracy: z.array(RunStatSchema),
+    /** Every scored step right. */
+    finalAccuracy: RunStatSchema,
+    /** Answers found only through the lenient closing tag, summed over runs. */
+    lenientAnswers: z.number().int().min(0),
+  })
+  .strict();
+export type MtiAccuracy = z.infer<typeof MtiAccuracySchema>;
+
+/** Latency of one engine and mode. */
+export const MtiLatencySchema = z
+  .object({
+    instances: z.number().int().min(0),
+    calls: z.number().int().min(0),
+    /** Mean wall-clock seconds per instance. */
+    secondsPerInstance: z.number().nullable(),
+    promptTokensPerInstance: z.number().nullable(),
+    outputTokensPerInstance: z.number().nullable(),
+  })
+  .strict();
+export type MtiLatency = z.infer<typeof MtiLatencySchema>;
+
+/** Everything measured for one engine and mode. */
+export const MtiModeReportSchema = z
+  .object({
+    engine: EngineNameSchema,
+    mode: MtiModeSchema,
+    overall: MtiAccuracySchema,
+    tasks: z.record(z.string(), MtiAccuracySchema),
+    subsets: z.record(z.string(), MtiAccuracySchema),
+    latency: MtiLatencySchema,
+  })
+  .strict();
+export type MtiModeReport = z.infer<typeof MtiModeReportSchema>;
+
+/** One check of a gate and how it went. */
+export const GateCheckSchema = z
+  .object({
+    /** Readable, e.g. `final accuracy of multi on tiny ≥ 0.3`. */
+    name: z.string(),
+    kind: z.enum(["minFinalAccuracy", "maxLatencyRatio", "baselineRegression"]),
+    engine: z.string(),
+    /** The measured value; null when the sweep did not measure it (the check then fails). */
+    actual: z.number().nullable(),
+    /** The bound the value was held to. */
+    limit: z.number(),
+    passed: z.boolean(),
+    reason: z.string().optional(),
+  })
+  .strict();
+export type GateCheck = z.infer<typeof GateCheckSchema>;
+
+export const GateResultSchema = z
+  .object({
+    verdict: z.enum(["pass", "fail"]),
+    checks: z.array(GateCheckSchema),
+    failed: z.array(GateCheckSchema),
+  })
+  .strict();
+export type GateResult = z.infer<typeof GateResultSchema>;
+
+/** What a release gate requires. Every check applies to every engine of the sweep unless it names one. */
+export const MtiGateSchema = z
+  .object({
+    /** Final accuracy (mean over runs) at least `min`, for a mode overall, or one subset, or one task. */
+    minFinalAccuracy: z
+      .array(
+        z
+          .object({
+            mode: MtiModeSchema,
+            min: z.number().min(0).max(1),
+            subset: z.string().min(1).max(100).optional(),
+            task: z.string().min(1).max(100).optional(),
+            engine: EngineNameSchema.optional(),
+          })
+          .strict()
+          .refine((c) => c.subset === undefined || c.task === undefined, "a check names a subset or a task, not both"),
+      )
+      .max(200)
+      .default([]),
+    /** Seconds per instance of `mode` divided by those of `relativeTo` at most `max` (e.g. multi / single ≤ 0.9). */
+    maxLatencyRatio: z
+      .array(
+        z
+          .object({ mode: MtiModeSchema, relativeTo: MtiModeSchema, max: z.number().positive(), engine: EngineNameSchema.optional() })
+          .strict()
+          .refine((c) => c.mode !== c.relativeTo, "a latency ratio compares two different modes"),
+      )
+      .max(50)
+      .default([]),
+    /**
+     * A finished sweep to compare with: each mode's final accuracy (overall and per subset) may fall by at most
+     * `maxRegression` (absolute, 0.05 = five points) below the baseline's for the same engine name, or for the
+     * baseline's only engine when it has one.
+     */
+    baseline: z
+      .object({ sweepId: z.string().min(1).max(64), maxRegression: z.number().min(0).max(1) })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((g) => g.minFinalAccuracy.length + g.maxLatencyRatio.length > 0 || g.baseline !== undefined, "a gate needs at least one check");
+export type MtiGate = z.infer<typeof MtiGateSchema>;
+export type MtiGateInput = z.input<typeof MtiGateSchema>;
