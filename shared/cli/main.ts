@@ -5,6 +5,7 @@ import { ApiCallError, ApiUnreachableError } from "./api-client.js";
 import { registerDatasetCommands } from "./datasets-commands.js";
 import { registerNuggetsJobCommands } from "./nuggets-jobs-commands.js";
 import { registerNuggetsScoreCommand } from "./nuggets-score.js";
+import { registerSirllmCommands } from "./sirllm-commands.js";
 
 /** Parses a TCP port option (0 = any free port). */
 export function parsePort(value: string): number {
@@ -82,6 +83,7 @@ registerDatasetCommands(program);
 const nuggets = program.command("nuggets").description("NUGGETS: golden scores of instruction examples");
 registerNuggetsScoreCommand(nuggets);
 registerNuggetsJobCommands(nuggets);
+registerSirllmCommands(program);
 
 try {
   await program.parseAsync(process.argv);
