@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { AssayError } from "../errors.js";
 import { ApiCallError, ApiUnreachableError } from "./api-client.js";
 import { registerDatasetCommands } from "./datasets-commands.js";
+import { registerMtiCommands } from "./mti-commands.js";
 import { registerNuggetsJobCommands } from "./nuggets-jobs-commands.js";
 import { registerNuggetsScoreCommand } from "./nuggets-score.js";
 import { registerSirllmCommands } from "./sirllm-commands.js";
@@ -84,6 +85,7 @@ const nuggets = program.command("nuggets").description("NUGGETS: golden scores o
 registerNuggetsScoreCommand(nuggets);
 registerNuggetsJobCommands(nuggets);
 registerSirllmCommands(program);
+registerMtiCommands(program);
 
 try {
   await program.parseAsync(process.argv);
