@@ -46,7 +46,7 @@ export interface WorkerSpec {
 /**
  * The workers this stack deploys.
  *
- * NUGGETS: one message is one shard; a shard can take most of the 15-minute ceiling against a GPU endpoint, so the
+ * NUGGETS (and MTI-Bench): one message is one shard; a shard can take most of the 15-minute ceiling against a GPU endpoint, so the
  * batch size is 1 (a second shard in the same invocation would share the one deadline) and the shard checkpoints and
  * re-enqueues its remainder onto its own queue.
  */
@@ -60,6 +60,18 @@ export const DEFAULT_WORKERS: readonly WorkerSpec[] = [
     maxReceiveCount: 5,
     maxConcurrency: 50,
     enqueuesTo: ["nuggets"],
+  },
+  // MTI-Bench: one message is one shard of units (a unit is 1–3 generations); the same deadline checkpointing as
+  // NUGGETS, fewer concurrent invocations since each unit holds a generation endpoint longer.
+  {
+    name: "mti",
+    entry: "functions/mti-worker.ts",
+    timeoutSeconds: LAMBDA_MAX_TIMEOUT_SECONDS,
+    memoryMb: 1024,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 20,
+    enqueuesTo: ["mti"],
   },
 ];
 

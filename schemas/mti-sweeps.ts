@@ -7,7 +7,10 @@
  * normalised answer against the gold, and every engine call's wall-clock and token counts.
  */
 import { z } from "@hono/zod-openapi";
+import { JinjaChatTemplateSpecSchema } from "./chat-templates.js";
 import { EngineNameSchema } from "./common.js";
+import { DatasetIdSchema } from "./datasets.js";
+import { jobRequestCommonFields } from "./jobs.js";
 
 /** The three ways of prompting a multi-step instance (REFERENCE.md §3). */
 export const MtiModeSchema = z.enum(["multi", "single", "batch"]);
@@ -137,7 +140,7 @@ export const GateCheckSchema = z
   .object({
     /** Readable, e.g. `final accuracy of multi on tiny ≥ 0.3`. */
     name: z.string(),
-    kind: z.enum(["minFinalAccuracy", "maxLatencyRatio", "baselineRegression"]),
+    kind: z.enum(["minFinalAccuracy", "maxLatencyRatio", "baselineRegression", "complete"]),
     engine: z.string(),
     /** The measured value; null when the sweep did not measure it (the check then fails). */
     actual: z.number().nullable(),
@@ -201,3 +204,123 @@ export const MtiGateSchema = z
   .refine((g) => g.minFinalAccuracy.length + g.maxLatencyRatio.length > 0 || g.baseline !== undefined, "a gate needs at least one check");
 export type MtiGate = z.infer<typeof MtiGateSchema>;
 export type MtiGateInput = z.input<typeof MtiGateSchema>;
+
+/** Sampling settings of every generation call of a sweep (the paper: temperature 0.7, top_p 1, up to 2048 tokens). */
+export const MtiDecodingSchema = z
+  .object({
+    temperature: z.number().min(0).max(2).default(0.7),
+    topP: z.number().gt(0).max(1).default(1),
+    /** New tokens per call; a call whose prompt leaves less room than this in the engine's context is refused. */
+    maxTokens: z.number().int().min(1).max(8192).default(2048),
+    /** Base seed; each call's seed is derived from it, the run, the unit and the call, so a redelivered unit repeats. */
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  })
+  .strict();
+export type MtiDecoding = z.infer<typeof MtiDecodingSchema>;
+
+/**
+ * How a prompt's text is wrapped before tokenisation: `tulu` (the paper), `none`, or the model's own chat template
+ * given as Jinja (from its tokenizer_config.json or GGUF metadata), rendered as one user turn with the generation prompt.
+ */
+export const MtiSweepTemplateSchema = z.union([z.enum(["tulu", "none"]), JinjaChatTemplateSpecSchema]);
+export type MtiSweepTemplate = z.infer<typeof MtiSweepTemplateSchema>;
+
+/** `POST /v1/mti/sweeps`. */
+export const CreateMtiSweepSchema = z
+  .object({
+    ...jobRequestCommonFields,
+    /** Configured engines, by name (never a URL). Each gets every cell of the sweep. */
+    engines: z.array(EngineNameSchema).min(1).max(8),
+    /** An uploaded dataset of kind `mti-bench` (MTI_BENCH.json). */
+    datasetId: DatasetIdSchema,
+    /** An uploaded dataset of kind `mti-demos` (cot_breakdown.json): Single-Task Inference's per-step demonstrations. */
+    demosDatasetId: DatasetIdSchema,
+    modes: z.array(MtiModeSchema).min(1).max(3).default(["multi", "single", "batch"]),
+    /** Task ids ("001"…); default every task of the dataset. */
+    tasks: z.array(z.string().regex(/^\d{3}$/, "task ids are three digits, e.g. 001")).min(1).max(100).optional(),
+    /** The first N instances of each task in file order; default all. */
+    instancesPerTask: z.number().int().min(1).max(100_000).optional(),
+    /** Repetitions of every cell; accuracy is reported as the mean and spread over runs (the paper: 3). */
+    runs: z.number().int().min(1).max(10).default(1),
+    decoding: MtiDecodingSchema.default(MtiDecodingSchema.parse({})),
+    template: MtiSweepTemplateSchema.default("tulu"),
+    /** Batch Prompting scored on step 1 only (the authors' code) or on every step. */
+    batchScoring: z.enum(["step1", "all"]).default("step1"),
+    /** Also accept `</taskN>` as the closing tag (such answers are counted separately). */
+    lenient: z.boolean().default(false),
+    /** Task → subset (e.g. MULTI-STEP / MULTI-PART); results are also grouped by subset. */
+    subsets: z.record(z.string().regex(/^\d{3}$/), z.string().min(1).max(100)).optional(),
+    gate: MtiGateSchema.optional(),
+  })
+  .strict()
+  .openapi("CreateMtiSweep");
+export type CreateMtiSweep = z.infer<typeof CreateMtiSweepSchema>;
+export type CreateMtiSweepInput = z.input<typeof CreateMtiSweepSchema>;
+
+/** What a sweep resolved when it was accepted (stored in the manifest). */
+export const MtiSweepSpecSchema = z
+  .object({
+    engines: z.array(z.object({ name: EngineNameSchema, model: z.string(), contextSize: z.number().int().positive().nullable() }).strict()).min(1),
+    datasetId: DatasetIdSchema,
+    demosDatasetId: DatasetIdSchema,
+    /** The tasks swept, in dataset order. */
+    tasks: z.array(z.string()).min(1),
+    /** Instances swept over all tasks (per engine, mode and run). */
+    instances: z.number().int().min(1),
+    units: z.number().int().min(1),
+  })
+  .strict();
+export type MtiSweepSpec = z.infer<typeof MtiSweepSpecSchema>;
+
+/** The prepared layout: engines, modes, runs and each task's chosen instances (see `shared/mti/jobs/unit-layout.ts`). */
+export const MtiSweepLayoutSchema = z
+  .object({
+    engines: z.array(EngineNameSchema).min(1),
+    modes: z.array(MtiModeSchema).min(1),
+    runs: z.number().int().min(1),
+    tasks: z.array(z.object({ task: z.string(), uids: z.array(z.string()).min(1) }).strict()).min(1),
+  })
+  .strict();
+export type MtiSweepLayout = z.infer<typeof MtiSweepLayoutSchema>;
+
+/** The report files a finished sweep writes under `results/`. */
+export const MTI_REPORT_FILES = {
+  csv: "report.csv",
+  markdown: "report.md",
+  junit: "junit.xml",
+  accuracyChart: "accuracy.svg",
+  latencyChart: "latency.svg",
+} as const;
+
+/** `results/summary.json` of a sweep. */
+export const MtiSweepSummarySchema = z
+  .object({
+    version: z.literal(1),
+    sweepId: z.string(),
+    /** True when the sweep stopped early and only some units have lines. */
+    partial: z.boolean(),
+    units: z.number().int().min(0),
+    unitsCovered: z.number().int().min(0),
+    unitErrors: z.number().int().min(0),
+    engines: z.array(z.object({ name: z.string(), model: z.string() }).strict()),
+    modes: z.array(MtiModeSchema),
+    runs: z.number().int().min(1),
+    tasks: z.array(z.string()),
+    template: z.string(),
+    decoding: MtiDecodingSchema,
+    batchScoring: z.enum(["step1", "all"]),
+    lenient: z.boolean(),
+    reports: z.array(MtiModeReportSchema),
+    speedRatios: z.array(
+      z.object({ engine: z.string(), singleOverMulti: z.number().nullable(), singleOverBatch: z.number().nullable() }).strict(),
+    ),
+    /** The gate's verdict; null when the sweep had no gate. A partial sweep's gate fails. */
+    gate: GateResultSchema.nullable(),
+    /** Report files under `results/`, by format. */
+    files: z.object({ lines: z.string(), csv: z.string(), markdown: z.string(), junit: z.string(), accuracyChart: z.string(), latencyChart: z.string() }).strict(),
+    preparedAt: z.string(),
+    finishedAt: z.string(),
+  })
+  .strict()
+  .openapi("MtiSweepSummary");
+export type MtiSweepSummary = z.infer<typeof MtiSweepSummarySchema>;

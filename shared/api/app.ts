@@ -8,6 +8,7 @@ import { authenticate, limitBody, logRequests } from "./middleware.js";
 import { registerDatasetRoutes } from "./routes/datasets.js";
 import { registerEngineRoutes } from "./routes/engines.js";
 import { registerJobRoutes } from "./routes/jobs.js";
+import { registerMtiSweepRoutes } from "./routes/mti-sweeps.js";
 import { registerNuggetsJobRoutes } from "./routes/nuggets-jobs.js";
 
 /** 1 MiB: far above any JSON control request; datasets larger than this go through presigned uploads. */
@@ -79,5 +80,6 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerDatasetRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerNuggetsJobRoutes(app, deps);
+  registerMtiSweepRoutes(app, deps);
   return app;
 }

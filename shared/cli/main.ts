@@ -15,6 +15,13 @@ export function parsePort(value: string): number {
   return port;
 }
 
+/** Parses `--context-size`: tokens, 16 to 1,048,576. */
+export function parseContextSize(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 16 || n > 1_048_576) throw new InvalidArgumentError("context size is an integer 16-1048576 (tokens)");
+  return n;
+}
+
 /** Parses `--workers`: a positive integer. */
 export function parseWorkers(value: string): number {
   const n = Number(value);
@@ -38,8 +45,9 @@ program
   .option("--data-dir <dir>", "persist the emulator's S3/SQS state here (default .assay/local)", ".assay/local")
   .option("--ephemeral", "keep no state between runs")
   .option("--workers <n>", "worker threads, each with its own embedded engine (default: cores - 1, at least 1)", parseWorkers)
+  .option("--context-size <n>", "the embedded engine's context in tokens (default: the model's, at most 512; MTI-Bench needs ~8192)", parseContextSize)
   .option("--log-level <level>", "debug (adds metrics), info (requests and job events), warn or error", "info")
-  .action(async (opts: { port: number; model?: string; dataDir: string; ephemeral?: boolean; workers?: number; logLevel: string }) => {
+  .action(async (opts: { port: number; model?: string; dataDir: string; ephemeral?: boolean; workers?: number; contextSize?: number; logLevel: string }) => {
     const { runLocalStack } = await import("../dev/dev-command.js");
     const { parseLogLevel } = await import("../observability/log.js");
     await runLocalStack({
@@ -48,6 +56,7 @@ program
       ...(opts.model ? { modelPath: opts.model } : {}),
       ...(opts.ephemeral ? {} : { dataDir: opts.dataDir }),
       ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      ...(opts.contextSize !== undefined ? { contextSize: opts.contextSize } : {}),
     });
   });
 

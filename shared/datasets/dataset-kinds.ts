@@ -5,7 +5,10 @@
  * are added here as the methods that read them arrive.
  */
 import { z } from "zod";
+import { MtiTaskIdSchema, MtiTaskSchema } from "../../schemas/mti.js";
 import { NuggetsExampleSchema } from "../../schemas/nuggets.js";
+import { parseMtiBench, parseMtiFreeForm } from "../mti/dataset/parse-bench.js";
+import { parseMtiDemos } from "../mti/dataset/parse-demos.js";
 import { Registry } from "../registry.js";
 import { parseRecords } from "./parse-records.js";
 
@@ -35,12 +38,44 @@ export function recordsKind<T>(name: string, title: string, recordSchema: z.ZodT
 /** NUGGETS' pools and anchor sets: `{instruction, input?, output}` (Alpaca). */
 export const instructionsKind = recordsKind("instructions", "instruction examples", NuggetsExampleSchema);
 
+/**
+ * MTI-Bench's benchmark file (`MTI_BENCH.json`): one record per task — its multi-task demonstration and its instances,
+ * each gold answer with its JSON lexeme kept (`1.0` stays `1.0`), so the scorer prints it as Python would.
+ */
+export const mtiBenchKind: DatasetKind<z.infer<typeof MtiTaskSchema>> = {
+  name: "mti-bench",
+  title: "MTI-Bench tasks (exact match)",
+  recordSchema: MtiTaskSchema,
+  parse: (text) => ({ format: "json", records: parseMtiBench(text).tasks }),
+};
+
+/** MTI-Bench's free-form file (`Free_Form_Generation.json`): the same shape, reference texts as answers. */
+export const mtiFreeFormKind: DatasetKind<z.infer<typeof MtiTaskSchema>> = {
+  name: "mti-free-form",
+  title: "MTI-Bench tasks (free form)",
+  recordSchema: MtiTaskSchema,
+  parse: (text) => ({ format: "json", records: parseMtiFreeForm(text).tasks }),
+};
+
+/** One task's per-step demonstrations (`step#1`, `step#2`, … of `cot_breakdown.json`). */
+export const MtiDemosRecordSchema = z.object({ task: MtiTaskIdSchema, steps: z.array(z.string().min(1)).min(1) }).strict();
+export type MtiDemosRecord = z.infer<typeof MtiDemosRecordSchema>;
+
+/** MTI-Bench's per-step demonstrations (`cot_breakdown.json`): one record per task. */
+export const mtiDemosKind: DatasetKind<MtiDemosRecord> = {
+  name: "mti-demos",
+  title: "MTI-Bench per-step demonstrations",
+  recordSchema: MtiDemosRecordSchema,
+  parse: (text) => ({ format: "json", records: Object.entries(parseMtiDemos(text)).map(([task, steps]) => ({ task, steps })) }),
+};
+
 export const DEFAULT_DATASET_KIND = "instructions";
 
 /** The dataset kinds this deployment accepts. */
 export function datasetKinds(): Registry<DatasetKind> {
   const registry = new Registry<DatasetKind>("dataset kind");
   registry.register(instructionsKind.name, instructionsKind as DatasetKind);
+  for (const kind of [mtiBenchKind, mtiFreeFormKind, mtiDemosKind]) registry.register(kind.name, kind as DatasetKind);
   return registry;
 }
 

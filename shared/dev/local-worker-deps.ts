@@ -28,6 +28,8 @@ export interface LocalWorkerConfig {
   /** The embedded engine registered as `localEngine`, one per worker. */
   readonly modelPath: string;
   readonly localEngine: string;
+  /** The embedded engine's context in tokens; default the engine's (the model's training context, at most 512). */
+  readonly contextSize?: number;
   /** Other engines, by configuration (from ASSAY_ENGINES and the caller). */
   readonly engineConfigs: readonly EngineConfigInput[];
   readonly callbackSecrets: Readonly<Record<string, string>>;
@@ -43,7 +45,9 @@ export async function buildLocalWorkerDeps(
   const s3 = createLocalS3Client({ endpoint: config.endpoint });
   const sqs = createLocalSqsClient({ endpoint: config.endpoint });
   const engines = EngineRegistry.fromConfigs(config.engineConfigs);
-  engines.register(await createEmbeddedEngine({ name: config.localEngine, modelPath: config.modelPath, threads: 1 }));
+  engines.register(
+    await createEmbeddedEngine({ name: config.localEngine, modelPath: config.modelPath, threads: 1, ...(config.contextSize ? { contextSize: config.contextSize } : {}) }),
+  );
   for (const engine of extra.engines ?? []) engines.register(engine);
   const deps: JobDeps = {
     store: new S3ObjectStore({ client: s3, bucket: config.bucket }),

@@ -45,6 +45,11 @@ export interface LocalStackOptions {
   readonly host?: string;
   /** The embedded engine's model; default {@link resolveDefaultModel}. */
   readonly modelPath?: string;
+  /**
+   * The embedded engine's context in tokens (prompt + generation). Default: the model's training context, at most 512
+   * — enough for NUGGETS on stories260K; MTI-Bench's prompts need several thousand.
+   */
+  readonly contextSize?: number;
   /** Persist emulator state (and the dev key) here; in memory when absent. */
   readonly dataDir?: string;
   /** Use this API key for the local tenant instead of a generated one. */
@@ -164,7 +169,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const engineConfigs = [...loadEngineConfigs(), ...(opts.engineConfigs ?? [])];
     const engines = EngineRegistry.fromConfigs(engineConfigs);
     cleanups.push(() => engines.close());
-    engines.register(await createEmbeddedEngine({ name: LOCAL_ENGINE, modelPath, threads: 1 }));
+    engines.register(await createEmbeddedEngine({ name: LOCAL_ENGINE, modelPath, threads: 1, ...(opts.contextSize ? { contextSize: opts.contextSize } : {}) }));
     for (const engine of opts.extraEngines ?? []) engines.register(engine);
 
     const store = new S3ObjectStore({ client: aws.s3, bucket: aws.bucket });
@@ -190,6 +195,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       budgetMs: Math.max(1000, visibilityTimeoutSeconds * 1000 - 5000),
       modelPath,
       localEngine: LOCAL_ENGINE,
+      ...(opts.contextSize ? { contextSize: opts.contextSize } : {}),
       engineConfigs,
       callbackSecrets,
       options: jobOptions,

@@ -336,12 +336,13 @@ describe("bundles", () => {
 
 describe("the worker list", () => {
   it("should turn one more entry into its own queue, DLQ, event source and alarm, and tell the API its queue", () => {
-    const mti = { ...WORKERS[0]!, name: "mti", timeoutSeconds: 120, batchSize: 5, maxBatchingWindowSeconds: 10, enqueuesTo: [] };
-    const { template: t, outdir } = synthAssayStack({ workers: [...WORKERS, mti] }, { bundle: false });
+    const extra = { ...WORKERS[0]!, name: "sirllm", timeoutSeconds: 120, batchSize: 5, maxBatchingWindowSeconds: 10, enqueuesTo: [] };
+    const { template: t, outdir } = synthAssayStack({ workers: [...WORKERS, extra] }, { bundle: false });
+    const n = WORKERS.length + 1;
     try {
-      t.resourceCountIs("AWS::Lambda::EventSourceMapping", 2);
-      t.resourceCountIs("AWS::SQS::Queue", 4);
-      t.resourceCountIs("AWS::CloudWatch::Alarm", 2);
+      t.resourceCountIs("AWS::Lambda::EventSourceMapping", n);
+      t.resourceCountIs("AWS::SQS::Queue", 2 * n);
+      t.resourceCountIs("AWS::CloudWatch::Alarm", n);
       t.hasResourceProperties("AWS::SQS::Queue", { VisibilityTimeout: 6 * 120 + 10 });
       t.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
         BatchSize: 5,
@@ -349,7 +350,7 @@ describe("the worker list", () => {
         FunctionResponseTypes: ["ReportBatchItemFailures"],
       });
       t.hasResourceProperties("AWS::Lambda::Function", {
-        Environment: { Variables: Match.objectLike({ MTI_QUEUE_URL: Match.anyValue(), NUGGETS_QUEUE_URL: Match.anyValue() }) },
+        Environment: { Variables: Match.objectLike({ SIRLLM_QUEUE_URL: Match.anyValue(), MTI_QUEUE_URL: Match.anyValue(), NUGGETS_QUEUE_URL: Match.anyValue() }) },
       });
     } finally {
       rmSync(outdir, { recursive: true, force: true });
