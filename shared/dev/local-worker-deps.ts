@@ -30,9 +30,16 @@ export interface LocalWorkerConfig {
   readonly localEngine: string;
   /** The embedded engine's context in tokens; default the engine's (the model's training context, at most 512). */
   readonly contextSize?: number;
+  /** The embedded engine's flash attention; default llama.cpp's. */
+  readonly flashAttention?: boolean;
   /** Other engines, by configuration (from ASSAY_ENGINES and the caller). */
   readonly engineConfigs: readonly EngineConfigInput[];
   readonly callbackSecrets: Readonly<Record<string, string>>;
+  /**
+   * One Int32 shared with the main thread: 1 once the stack is stopping, so shards checkpoint after their current
+   * unit (see `JobWorkerOptions.stopping`). A SharedArrayBuffer crosses into worker threads shared, not copied.
+   */
+  readonly stopSignal?: SharedArrayBuffer;
   readonly options: JobOptions;
   readonly logLevel: LogLevel;
 }
@@ -46,7 +53,7 @@ export async function buildLocalWorkerDeps(
   const sqs = createLocalSqsClient({ endpoint: config.endpoint });
   const engines = EngineRegistry.fromConfigs(config.engineConfigs);
   engines.register(
-    await createEmbeddedEngine({ name: config.localEngine, modelPath: config.modelPath, threads: 1, ...(config.contextSize ? { contextSize: config.contextSize } : {}) }),
+    await createEmbeddedEngine({ name: config.localEngine, modelPath: config.modelPath, threads: 1, ...(config.contextSize ? { contextSize: config.contextSize } : {}), ...(config.flashAttention !== undefined ? { flashAttention: config.flashAttention } : {}) }),
   );
   for (const engine of extra.engines ?? []) engines.register(engine);
   const deps: JobDeps = {
@@ -66,4 +73,10 @@ export async function buildLocalWorkerDeps(
       sqs.destroy();
     },
   };
+}
+
+/** Whether the stack has asked its workers to stop (see {@link LocalWorkerConfig.stopSignal}). */
+export function stopRequested(config: Pick<LocalWorkerConfig, "stopSignal">): () => boolean {
+  const flag = config.stopSignal ? new Int32Array(config.stopSignal) : null;
+  return () => flag !== null && Atomics.load(flag, 0) === 1;
 }

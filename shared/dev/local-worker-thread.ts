@@ -9,7 +9,7 @@ import { allJobKinds } from "../job-kinds.js";
 import { createJobWorkerHandler, type JobWorkerHandler } from "../jobs/worker-handler.js";
 import { terminalLog } from "../observability/log.js";
 import { logMetrics } from "../observability/metrics.js";
-import { buildLocalWorkerDeps, type LocalWorkerConfig } from "./local-worker-deps.js";
+import { buildLocalWorkerDeps, stopRequested, type LocalWorkerConfig } from "./local-worker-deps.js";
 
 /** One task: a batch from one kind's queue. */
 export interface LocalWorkerTask {
@@ -26,7 +26,7 @@ async function build(): Promise<Map<string, JobWorkerHandler>> {
   const { deps } = await buildLocalWorkerDeps(config, { log, metrics: logMetrics(log) });
   const out = new Map<string, JobWorkerHandler>();
   for (const [kind, maxReceiveCount] of Object.entries(config.maxReceiveCounts)) {
-    out.set(kind, createJobWorkerHandler(deps, kinds, { maxReceiveCount, defaultBudgetMs: config.budgetMs }));
+    out.set(kind, createJobWorkerHandler(deps, kinds, { maxReceiveCount, defaultBudgetMs: config.budgetMs, stopping: stopRequested(config) }));
   }
   return out;
 }

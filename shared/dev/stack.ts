@@ -36,6 +36,9 @@ export const LOCAL_BUCKET = "assay-local";
 /** The name the embedded engine is registered under. */
 export const LOCAL_ENGINE = "local";
 
+/** How long stopping waits for the units in hand before it terminates the worker threads. */
+const STOP_GRACE_MS = 60_000;
+
 /** Worker threads by default: one per core but one (the API, the emulator and the pollers share the main thread). */
 export const defaultWorkerCount = (): number => Math.max(1, availableParallelism() - 1);
 
@@ -50,6 +53,12 @@ export interface LocalStackOptions {
    * — enough for NUGGETS on stories260K; MTI-Bench's prompts need several thousand.
    */
   readonly contextSize?: number;
+  /**
+   * llama.cpp's flash attention for the embedded engine. Default: off when `contextSize` is above 512 (on CPU it
+   * makes long prompts about 4× slower: stories260K, 3,000 tokens, 2.5-3.0 s against 0.7-0.8 s), else llama.cpp's
+   * default (on), which the NUGGETS figures were measured with.
+   */
+  readonly flashAttention?: boolean;
   /** Persist emulator state (and the dev key) here; in memory when absent. */
   readonly dataDir?: string;
   /** Use this API key for the local tenant instead of a generated one. */
@@ -169,7 +178,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const engineConfigs = [...loadEngineConfigs(), ...(opts.engineConfigs ?? [])];
     const engines = EngineRegistry.fromConfigs(engineConfigs);
     cleanups.push(() => engines.close());
-    engines.register(await createEmbeddedEngine({ name: LOCAL_ENGINE, modelPath, threads: 1, ...(opts.contextSize ? { contextSize: opts.contextSize } : {}) }));
+    const flashAttention = opts.flashAttention ?? (opts.contextSize !== undefined && opts.contextSize > 512 ? false : undefined);
+    const embedded = { ...(opts.contextSize ? { contextSize: opts.contextSize } : {}), ...(flashAttention !== undefined ? { flashAttention } : {}) };
+    engines.register(await createEmbeddedEngine({ name: LOCAL_ENGINE, modelPath, threads: 1, ...embedded }));
     for (const engine of opts.extraEngines ?? []) engines.register(engine);
 
     const store = new S3ObjectStore({ client: aws.s3, bucket: aws.bucket });
@@ -187,6 +198,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
 
     // The workers Lambda would run. Their time budget stays inside the visibility timeout, so a long shard
     // checkpoints before its message could be handed to another consumer.
+    const stopSignal = new SharedArrayBuffer(4);
     const workerConfig: LocalWorkerConfig = {
       endpoint: aws.endpoint,
       bucket: aws.bucket,
@@ -195,9 +207,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       budgetMs: Math.max(1000, visibilityTimeoutSeconds * 1000 - 5000),
       modelPath,
       localEngine: LOCAL_ENGINE,
-      ...(opts.contextSize ? { contextSize: opts.contextSize } : {}),
+      ...embedded,
       engineConfigs,
       callbackSecrets,
+      stopSignal,
       options: jobOptions,
       logLevel,
     };
@@ -214,9 +227,23 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
         execArgv: workerExecArgv(),
       });
       let destroyed: Promise<void> | undefined;
-      stopWorkers = () => (destroyed ??= pool.destroy());
+      const inFlight = new Set<Promise<unknown>>();
+      // Terminating a thread inside a llama.cpp call aborts the whole process, so stopping first lets the work in
+      // hand end: shards checkpoint after their current unit (the stop signal spends their budget), and only then
+      // are the threads destroyed — after at most STOP_GRACE_MS, should a unit still be running.
+      stopWorkers = () =>
+        (destroyed ??= (async () => {
+          Atomics.store(new Int32Array(stopSignal), 0, 1);
+          await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, STOP_GRACE_MS).unref())]);
+          await pool.destroy();
+        })());
       cleanups.push(stopWorkers);
-      run = (task) => pool.run(task);
+      run = (task) => {
+        const p = pool.run(task);
+        inFlight.add(p);
+        void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+        return p;
+      };
     } else {
       const built = await buildLocalWorkerDeps(workerConfig, { engines: opts.extraEngines ?? [], log, metrics });
       let closed: Promise<void> | undefined;

@@ -18,6 +18,11 @@ export interface JobWorkerOptions {
   readonly maxReceiveCount: number;
   /** Assumed time budget when no Lambda context is given (the local workers). Default 15 minutes. */
   readonly defaultBudgetMs?: number;
+  /**
+   * True once the worker is being stopped (the local stack shutting down): the budget counts as spent, so a running
+   * shard checkpoints after its current unit and hands its remainder back to the queue instead of being cut off.
+   */
+  readonly stopping?: () => boolean;
 }
 
 /** The worker handler. */
@@ -51,7 +56,7 @@ export function createJobWorkerHandler(deps: JobDeps, kinds: JobKinds, options: 
       await handleJobMessage(deps, kinds, parsed.data, {
         receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1),
         maxReceiveCount: options.maxReceiveCount,
-        remainingTimeMs: () => context?.getRemainingTimeInMillis() ?? budgetMs - (Date.now() - started),
+        remainingTimeMs: () => (options.stopping?.() ? 0 : (context?.getRemainingTimeInMillis() ?? budgetMs - (Date.now() - started))),
       });
     } catch (error) {
       // Waiting out the visibility timeout (90 minutes deployed) between tries only helps a transient failure.

@@ -37,6 +37,12 @@ export interface EmbeddedEngineOptions {
   readonly threads?: number;
   /** Offload to a GPU when node-llama-cpp has a prebuilt binary for it. Default false. */
   readonly gpu?: boolean;
+  /**
+   * llama.cpp's flash attention. Default: llama.cpp's choice (on for this build). On CPU it makes long prompts slower
+   * (stories260K, 3,000 tokens: prefill 2.5-3.0 s on, 0.7-0.8 s off), so long-context local use may turn it off;
+   * results move within the log-prob tolerance (see shared/numerics/logprob-tolerance.ts: flash attention off vs on).
+   */
+  readonly flashAttention?: boolean;
 }
 
 /** The embedded engine: the {@link Engine} interface plus ranks/top alternatives and direct KV-sequence access. */
@@ -76,7 +82,7 @@ export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Prom
   }
   const contextSize = options.contextSize ?? Math.min(model.trainContextSize, DEFAULT_CONTEXT);
   try {
-    context = await model.createContext({ contextSize, threads, sequences: 1 });
+    context = await model.createContext({ contextSize, threads, sequences: 1, ...(options.flashAttention !== undefined ? { flashAttention: options.flashAttention } : {}) });
   } catch (cause) {
     await model.dispose();
     throw new ConfigurationError(`cannot create a ${contextSize}-token context: ${String(cause)}`, null, { cause });
