@@ -12,7 +12,7 @@ import { repoRoot } from "../../shared/config/shared-files.js";
 import { startLocalStack, type LocalStack } from "../../shared/dev/stack.js";
 
 /** The files the walkthroughs write into the repository folder. */
-const OUTPUTS = ["pool.jsonl", "anchors.jsonl", "subset.jsonl", "histogram.svg"];
+const OUTPUTS = ["pool.jsonl", "anchors.jsonl", "subset.jsonl", "histogram.svg", "mti-gate.json", "mti-report.json", "mti-junit.xml", "mti-summary.md"];
 
 /** `<!-- walkthrough: NAME -->` followed by a ```sh block, by name. */
 export function walkthroughs(markdown: string): Map<string, string> {
@@ -50,7 +50,7 @@ afterAll(async () => {
 
 describe("README.md, run as written", () => {
   it("should mark the walkthroughs it promises", () => {
-    expect([...blocks.keys()]).toEqual(["cli", "http"]);
+    expect([...blocks.keys()]).toEqual(["cli", "http", "mti"]);
   });
 
   it("should take a newcomer from uploads to a fine-tuning subset with the CLI (Your first job)", async () => {
@@ -74,4 +74,29 @@ describe("README.md, run as written", () => {
     const subset = readFileSync(join(repoRoot, "subset.jsonl"), "utf8").trim().split("\n").filter(Boolean);
     for (const line of subset) expect(Object.keys(JSON.parse(line))).toEqual(["instruction", "input", "output"]);
   }, 180_000);
+});
+
+describe("README.md's MTI-Bench walkthrough, run as written (a stack started with --context-size 8192)", () => {
+  let mtiStack: LocalStack;
+
+  beforeAll(async () => {
+    mtiStack = await startLocalStack({ port: 0, workers: 1, contextSize: 8192 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await mtiStack?.stop();
+  });
+
+  it("should gate a sweep of two tasks in all three modes with assay mti run (Gates, and a CI example)", async () => {
+    const script = blocks.get("mti")!.split("\n").filter((l) => !l.startsWith("export ASSAY_API_URL=")).join("\n");
+    const run = await bash(script, { ...process.env, ASSAY_API_URL: mtiStack.apiUrl, ASSAY_API_KEY: mtiStack.apiKey, GITHUB_STEP_SUMMARY: "" });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^exit 0: see mti-summary.md and mti-junit.xml/m);
+    expect(run.stderr).toMatch(/ms_[0-9a-z]+ completed: 10\/10 units/);
+    const report = JSON.parse(readFileSync(join(repoRoot, "mti-report.json"), "utf8")) as { gate: { verdict: string }; modes: string[] };
+    expect(report.gate.verdict).toBe("pass");
+    expect(report.modes).toEqual(["multi", "single", "batch"]);
+    expect(readFileSync(join(repoRoot, "mti-summary.md"), "utf8")).toMatch(/\*\*Gate: PASS\*\*/);
+    expect(readFileSync(join(repoRoot, "mti-junit.xml"), "utf8")).toMatch(/^<\?xml/);
+  }, 600_000);
 });
