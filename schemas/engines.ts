@@ -21,7 +21,7 @@ const common = {
   name: EngineNameSchema,
   /**
    * Most requests in flight to this engine from one process, all replicas together. Default: the kind's default
-   * (vllm/sglang 16, sagemaker 8, embedded 1) times the number of replicas.
+   * (vllm/sglang 16, sagemaker 8, openai-chat 8, embedded 1) times the number of replicas.
    */
   concurrency: z.number().int().min(1).max(1024).optional(),
   retry: RetrySchema.optional(),
@@ -37,6 +37,15 @@ export const MAX_REPLICAS = 64;
 const ServerRootSchema = z
   .url({ protocol: /^https?$/ })
   .refine((u) => !/\/v1\/*$/.test(u), { message: "give the server root without /v1 (assay adds /v1 itself)" });
+
+/**
+ * The server root of a hosted chat endpoint, e.g. `https://api.openai.com` (assay adds `/v1`). It carries an API key,
+ * so it must be https; plain http is allowed only to a loopback address (a test's local server).
+ */
+const HostedRootSchema = ServerRootSchema.refine(
+  (u) => u.startsWith("https://") || /^http:\/\/(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?(?:\/|$)/i.test(u),
+  { message: "an openai-chat engine sends its API key: give an https URL (plain http only to a loopback address)" },
+);
 
 const httpEndpoint = {
   ...common,
@@ -77,9 +86,9 @@ function oneOrMany<K1 extends string, K2 extends string>(single: K1, many: K2) {
 /**
  * One configured engine. Callers refer to it by `name`; everything else stays server-side.
  *
- * An engine may be a pool of replicas of one model: vLLM and SGLang take `baseUrls: [url, …]` instead of `baseUrl`,
- * SageMaker takes `endpointNames: [name, …]` instead of `endpointName` (exactly one of each pair; every URL is
- * checked like `baseUrl`). The registry builds one adapter per replica and puts a pool in front: each call goes to the
+ * An engine may be a pool of replicas of one model: vLLM, SGLang and openai-chat take `baseUrls: [url, …]` instead of
+ * `baseUrl`, SageMaker takes `endpointNames: [name, …]` instead of `endpointName` (exactly one of each pair; every URL
+ * is checked like `baseUrl`). The registry builds one adapter per replica and puts a pool in front: each call goes to the
  * replica with the fewest requests in flight (ties in round-robin order), and a replica that keeps failing with
  * retryable errors is ejected by its circuit breaker (`breaker`) and probed back later. A single server is a pool of
  * one. Replicas are known to callers and statistics only as `r0`, `r1`, … in configuration order, never by address.
@@ -92,6 +101,9 @@ function oneOrMany<K1 extends string, K2 extends string>(single: K1, many: K2) {
  * @example
  * { "name": "sm-pool", "kind": "sagemaker", "format": "vllm", "model": "llama2-7b", "contextSize": 4096,
  *   "endpointNames": ["llama2-lmi-a", "llama2-lmi-b"], "tokenizerEngine": "local" }
+ * @example
+ * { "name": "gpt-4o-mini", "kind": "openai-chat", "baseUrl": "https://api.openai.com", "model": "gpt-4o-mini",
+ *   "apiKeyEnv": "OPENAI_API_KEY", "concurrency": 8 }
  */
 export const EngineConfigSchema = z.discriminatedUnion("kind", [
   z
@@ -103,6 +115,31 @@ export const EngineConfigSchema = z.discriminatedUnion("kind", [
     })
     .superRefine(oneOrMany("baseUrl", "baseUrls")),
   z.object({ ...httpEndpoint, kind: z.literal("sglang") }).superRefine(oneOrMany("baseUrl", "baseUrls")),
+  /**
+   * A hosted chat model behind `/v1/chat/completions` (OpenAI, or any server speaking it): generation from messages
+   * only, for MTI-Bench sweeps. It cannot tokenize, score or embed.
+   */
+  z
+    .object({
+      ...common,
+      kind: z.literal("openai-chat"),
+      /** The server root (https), e.g. `https://api.openai.com`. Give this or `baseUrls`, not both. */
+      baseUrl: HostedRootSchema.optional(),
+      /** The server roots of several replicas of the same model (a pool). Give this or `baseUrl`, not both. */
+      baseUrls: z.array(HostedRootSchema).min(1).max(MAX_REPLICAS).optional(),
+      model: z.string().min(1),
+      /** Name of the environment variable holding the API key (the key itself never sits in config). */
+      apiKeyEnv: httpEndpoint.apiKeyEnv,
+      /** The model's context in tokens, when known: it is only shown to callers (null or absent: unknown). */
+      contextSize: z.number().int().min(16).nullable().optional(),
+      /**
+       * The body field that caps the answer. `max_completion_tokens` (default) is OpenAI's current one, the only one
+       * its reasoning models take, and vLLM and SGLang accept it; `max_tokens` is for servers that ignore it (older
+       * llama.cpp, llama-cpp-python, llamafile), which would otherwise generate without a limit.
+       */
+      maxTokensField: z.enum(["max_completion_tokens", "max_tokens"]).default("max_completion_tokens"),
+    })
+    .superRefine(oneOrMany("baseUrl", "baseUrls")),
   z
     .object({
       ...common,
@@ -169,13 +206,14 @@ export const EngineCapabilitiesSchema = z.object({
   generate: z.boolean(),
   embeddings: z.boolean(),
   kvSequences: z.boolean(),
+  chat: z.boolean(),
 });
 
 /** What `/v1/engines` shows: no URLs, endpoints or key names. */
 export const EngineDescriptorSchema = z
   .object({
     name: z.string(),
-    kind: z.enum(["vllm", "sglang", "sagemaker", "embedded", "fake"]),
+    kind: z.enum(["vllm", "sglang", "sagemaker", "embedded", "openai-chat", "fake"]),
     model: z.string(),
     contextSize: z.number().int().nullable(),
     concurrency: z.number().int(),

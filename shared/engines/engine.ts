@@ -1,6 +1,6 @@
 /**
- * The one interface every inference engine implements (vLLM, SGLang, SageMaker, the embedded llama.cpp engine, test
- * doubles). Requests go in as a list and results come back in the same order. What an engine can do is declared in
+ * The one interface every inference engine implements (vLLM, SGLang, SageMaker, the embedded llama.cpp engine, hosted
+ * chat models, test doubles). Requests go in as a list and results come back in the same order. What an engine can do is declared in
  * `capabilities`, so a job that needs a missing capability fails when it is configured, not deep inside a shard.
  *
  * Adapters classify their own failures by throwing {@link EngineError} with `retryable` set; retries, backoff and the
@@ -12,9 +12,12 @@ import type { EngineStats } from "../../schemas/engines.js";
 export type { EngineStats, ReplicaStats } from "../../schemas/engines.js";
 
 /** The kinds of engine assay can be configured with. */
-export type EngineKind = "vllm" | "sglang" | "sagemaker" | "embedded" | "fake";
+export type EngineKind = "vllm" | "sglang" | "sagemaker" | "embedded" | "openai-chat" | "fake";
 
-/** What an engine supports beyond tokenize/detokenize. */
+/**
+ * What an engine supports beyond tokenize/detokenize (which every kind but `openai-chat` has: a chat endpoint takes
+ * messages, so it cannot tokenize, score or embed, and declares every capability false but `chat`).
+ */
 export interface EngineCapabilities {
   /** `score`: log p of given prompt tokens under teacher forcing. */
   readonly promptLogprobs: boolean;
@@ -26,6 +29,8 @@ export interface EngineCapabilities {
   readonly embeddings: boolean;
   /** A stateful KV sequence that can drop token ranges (KV-level SirLLM; embedded engine only). */
   readonly kvSequences: boolean;
+  /** `chat`: generation from role-tagged messages, the server applying the model's chat template (`openai-chat`). */
+  readonly chat: boolean;
 }
 
 /** Teacher-forced scoring of one prompt: log p(tokens[i] | tokens[<i]) for every i >= from. */
@@ -71,6 +76,31 @@ export interface GenerateResult {
   readonly finishReason: "stop" | "length";
 }
 
+/** One turn of a conversation, as `/v1/chat/completions` takes it. */
+export interface ChatMessage {
+  readonly role: "system" | "user" | "assistant";
+  readonly content: string;
+}
+
+/**
+ * One conversation to continue. `params` are generation's: `maxTokens` caps the answer (0 is answered with nothing,
+ * without a round trip), temperature defaults to 0 (greedy), `seed` and `stop` are passed on.
+ */
+export interface ChatRequest {
+  readonly messages: readonly ChatMessage[];
+  readonly params: GenerateParams;
+}
+
+export interface ChatResult {
+  /** The assistant message's text ("" when the model gave none, e.g. a refusal). */
+  readonly text: string;
+  /** "length" only when `maxTokens` ran out; any other reason the server gives is "stop". */
+  readonly finishReason: "stop" | "length";
+  /** Prompt and answer sizes from the response's `usage`, in the server's tokens; null when it sends none. */
+  readonly promptTokens: number | null;
+  readonly outputTokens: number | null;
+}
+
 export interface TokenizeOptions {
   /** Put the model's BOS token in front. Default false: assay adds BOS explicitly where a preset wants it. */
   readonly bos?: boolean;
@@ -90,7 +120,10 @@ export interface Engine {
   readonly kind: EngineKind;
   /** Model identifier as the endpoint names it (recorded with every result). */
   readonly model: string;
-  /** Longest prompt + generation the engine accepts, in tokens. */
+  /**
+   * Longest prompt + generation the engine accepts, in tokens. `Infinity` for an `openai-chat` engine configured
+   * without `contextSize`: assay cannot count its tokens, so the endpoint itself refuses what does not fit.
+   */
   readonly contextSize: number;
   /** The model's BOS token id, or null if it has none. */
   readonly bosToken: number | null;
@@ -103,6 +136,12 @@ export interface Engine {
   scoreSuffixes(request: SuffixScoreRequest): Promise<ScoreResult[]>;
   generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]>;
   embed(texts: readonly string[], options?: EmbedOptions): Promise<number[][]>;
+  /**
+   * Continues each conversation; present exactly when `capabilities.chat` is true. One result per request, in request
+   * order. Engines built by the registry send each conversation as its own call (its own concurrency slot, retried
+   * alone), since one chat request carries one conversation.
+   */
+  chat?(requests: readonly ChatRequest[]): Promise<ChatResult[]>;
   close(): Promise<void>;
   /**
    * Per-replica counters and circuit states (engines built by the registry are pools, a single server a pool of one).

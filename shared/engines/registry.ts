@@ -36,6 +36,10 @@ export const defaultEngineFactories: Record<EngineKind, EngineFactory> = {
     const { createSagemakerEngine } = await import("./sagemaker/index.js");
     return createSagemakerEngine(c, { tokenizer: await lookup(c.tokenizerEngine) });
   },
+  async "openai-chat"(config) {
+    const { createOpenAIChatEngine } = await import("./openai-chat/index.js");
+    return createOpenAIChatEngine(config as Extract<EngineConfig, { kind: "openai-chat" }>);
+  },
   async embedded(config) {
     // Lambda bundles define ASSAY_LAMBDA_BUNDLE="true" so esbuild drops this branch: otherwise it would inline the
     // embedded adapter and hoist its `import "node-llama-cpp"` to the top of the bundle, failing every cold start.
@@ -56,14 +60,23 @@ export const defaultEngineFactories: Record<EngineKind, EngineFactory> = {
 
 /** What each kind can do, known before an engine is built (listing engines must not load models). */
 const KIND_CAPABILITIES: Record<EngineKind, EngineCapabilities> = {
-  vllm: { promptLogprobs: true, sharedPrefix: false, generate: true, embeddings: true, kvSequences: false },
-  sglang: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: false, kvSequences: false },
-  sagemaker: { promptLogprobs: true, sharedPrefix: false, generate: true, embeddings: false, kvSequences: false },
-  embedded: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: true, kvSequences: true },
-  fake: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: true, kvSequences: false },
+  vllm: { promptLogprobs: true, sharedPrefix: false, generate: true, embeddings: true, kvSequences: false, chat: false },
+  sglang: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: false, kvSequences: false, chat: false },
+  sagemaker: { promptLogprobs: true, sharedPrefix: false, generate: true, embeddings: false, kvSequences: false, chat: false },
+  embedded: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: true, kvSequences: true, chat: false },
+  "openai-chat": { promptLogprobs: false, sharedPrefix: false, generate: false, embeddings: false, kvSequences: false, chat: true },
+  fake: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: true, kvSequences: false, chat: false },
 };
 
-const DEFAULT_CONCURRENCY: Record<EngineKind, number> = { vllm: 16, sglang: 16, sagemaker: 8, embedded: 1, fake: 64 };
+/** Per replica. Hosted chat APIs limit requests per minute per key, so `openai-chat` starts lower than a GPU server. */
+const DEFAULT_CONCURRENCY: Record<EngineKind, number> = {
+  vllm: 16,
+  sglang: 16,
+  sagemaker: 8,
+  embedded: 1,
+  "openai-chat": 8,
+  fake: 64,
+};
 
 interface Entry {
   readonly descriptor: EngineDescriptor;
@@ -149,7 +162,8 @@ export class EngineRegistry {
         name: engine.name,
         kind: engine.kind,
         model: engine.model,
-        contextSize: engine.contextSize,
+        // An openai-chat engine without a configured context has Infinity; callers see "unknown".
+        contextSize: Number.isFinite(engine.contextSize) ? engine.contextSize : null,
         concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY[engine.kind],
         capabilities: engine.capabilities,
       },

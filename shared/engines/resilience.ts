@@ -18,10 +18,13 @@
  * - No per-call timeout here: each remote adapter already applies the config's `timeoutMs` to its own request and
  *   aborts the socket (surfacing a retryable EngineError). A cockatiel `timeout` on top could not cancel the request
  *   (the Engine interface takes no AbortSignal), so it would free the bulkhead slot while the request still ran.
+ * - `chat` is the exception to "one call, one slot": a chat request carries one conversation, so a list of N is N HTTP
+ *   requests. Each conversation is its own call here (its own slot, retried alone), so `concurrency` bounds requests
+ *   at the endpoint and one 429 does not resend the conversations that succeeded.
  */
 import { bulkhead, DelegateBackoff, handleWhen, retry, type BulkheadPolicy, type IRetryBackoffContext } from "cockatiel";
 import { EngineError } from "../errors.js";
-import type { Engine } from "./engine.js";
+import type { ChatRequest, ChatResult, Engine } from "./engine.js";
 
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 5. */
@@ -127,6 +130,17 @@ export function withResilience(engine: Engine, opts: ResilienceOptions): Engine 
     embed: (texts, options) => call("embed", () => engine.embed(texts, options)),
     close: () => engine.close(),
   };
+  if (engine.chat) {
+    const chat = engine.chat.bind(engine);
+    const one = async (request: ChatRequest): Promise<ChatResult> => {
+      const [result] = await chat([request]);
+      if (result === undefined) {
+        throw new EngineError(`${engine.name}: chat answered no result for one conversation`, { retryable: false, engine: engine.name });
+      }
+      return result;
+    };
+    wrapped.chat = (requests) => Promise.all(requests.map((r) => call("chat", () => one(r))));
+  }
   if (engine.stats) {
     const stats = engine.stats.bind(engine);
     return { ...wrapped, stats: () => stats() };

@@ -264,6 +264,7 @@ describe("embedded engine: tokens and embeddings", () => {
       generate: true,
       embeddings: true,
       kvSequences: true,
+      chat: false,
     });
   });
 });

@@ -18,7 +18,7 @@ function replica(index: number, impl?: () => Promise<ScoreResult[]>) {
     model: "m",
     contextSize: 512,
     bosToken: 1,
-    capabilities: { promptLogprobs: true, sharedPrefix: false, generate: true, embeddings: false, kvSequences: false },
+    capabilities: { promptLogprobs: true, sharedPrefix: false, generate: true, embeddings: false, kvSequences: false, chat: false },
     tokenize: unused,
     detokenize: unused,
     async score() {

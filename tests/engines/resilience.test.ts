@@ -17,7 +17,7 @@ function fakeEngine(impl: (reqs: readonly ScoreRequest[]) => Promise<ScoreResult
     model: "m",
     contextSize: 512,
     bosToken: 1,
-    capabilities: { promptLogprobs: true, sharedPrefix: false, generate: false, embeddings: false, kvSequences: false },
+    capabilities: { promptLogprobs: true, sharedPrefix: false, generate: false, embeddings: false, kvSequences: false, chat: false },
     tokenize: unused,
     detokenize: unused,
     score: impl,

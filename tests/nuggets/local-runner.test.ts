@@ -17,6 +17,7 @@ import { NuggetsCandidateScoreSchema, type NuggetsCandidateScore, type NuggetsEx
 import { charTokenize, FakeScoringEngine } from "./fakes.js";
 
 const CAPABILITIES: EngineCapabilities = {
+  chat: false,
   promptLogprobs: true,
   sharedPrefix: true,
   generate: false,

@@ -100,6 +100,7 @@ class LlamaCppEngine implements EmbeddedEngine {
     generate: true,
     embeddings: true,
     kvSequences: true,
+    chat: false,
   };
   private readonly vocabSize: number;
   private readonly sequence: LlamaContextSequence;

@@ -81,7 +81,7 @@ export function createInstantFakeEngine(opts: { name: string; contextSize?: numb
     model: "instant-fake",
     contextSize,
     bosToken: 1,
-    capabilities: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: true, kvSequences: false },
+    capabilities: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: true, kvSequences: false, chat: false },
     calls,
     async tokenize(text, options) {
       const ids = [...new TextEncoder().encode(text)].map((b) => 3 + (b % (VOCAB - 3)));

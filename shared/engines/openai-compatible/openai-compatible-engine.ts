@@ -154,6 +154,7 @@ export function createOpenAICompatibleEngine(opts: OpenAICompatibleOptions): Eng
       generate: true,
       embeddings: opts.embeddings,
       kvSequences: false,
+      chat: false,
     },
     async tokenize(text, options) {
       const body = await postJson(`${root}/tokenize`, buildTokenizeBody(text, options, opts.model), http);

@@ -162,7 +162,7 @@ export function createEnginePool(replicas: readonly Engine[], opts: EnginePoolOp
     }
   }
 
-  return {
+  const engine: Engine = {
     name: first.name,
     kind: first.kind,
     model: first.model,
@@ -194,4 +194,13 @@ export function createEnginePool(replicas: readonly Engine[], opts: EnginePoolOp
       };
     },
   };
+  // Replicas share one configuration, so the first one's `chat` says whether they all have it.
+  if (first.chat) {
+    engine.chat = (requests) =>
+      call((e) => {
+        if (!e.chat) throw new EngineError(`${first.name}: replica has no chat method`, { retryable: false, engine: first.name });
+        return e.chat(requests);
+      });
+  }
+  return engine;
 }

@@ -16,7 +16,8 @@ import { ConfigurationError } from "../../errors.js";
 export function replicaConfigs(config: EngineConfig): EngineConfig[] {
   switch (config.kind) {
     case "vllm":
-    case "sglang": {
+    case "sglang":
+    case "openai-chat": {
       const { baseUrls, ...rest } = config;
       return baseUrls ? baseUrls.map((baseUrl) => ({ ...rest, baseUrl })) : [config];
     }

@@ -134,7 +134,7 @@ export function createSagemakerEngine(cfg: SagemakerConfig, deps: SagemakerDeps)
     model: c.model,
     contextSize: c.contextSize,
     bosToken: bos,
-    capabilities: { promptLogprobs: true, sharedPrefix: false, generate: true, embeddings: false, kvSequences: false },
+    capabilities: { promptLogprobs: true, sharedPrefix: false, generate: true, embeddings: false, kvSequences: false, chat: false },
     tokenize: (text, options) => tokenizer.tokenize(text, options),
     detokenize: (tokens) => tokenizer.detokenize(tokens),
     score,

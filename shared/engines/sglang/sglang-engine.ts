@@ -68,7 +68,7 @@ export function createSglangEngine(cfg: SglangConfig, deps: SglangDeps = {}): En
     model: c.model,
     contextSize: c.contextSize,
     bosToken: c.bosToken ?? null,
-    capabilities: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: false, kvSequences: false },
+    capabilities: { promptLogprobs: true, sharedPrefix: true, generate: true, embeddings: false, kvSequences: false, chat: false },
     async tokenize(text, options) {
       if (deps.tokenizer) return deps.tokenizer.tokenize(text, options);
       const body = await postJson(`${root}/tokenize`, buildTokenizeBody(text, options, c.model), http);
