@@ -32,9 +32,25 @@ export const MtiStepResultSchema = z
     lenient: z.boolean().default(false),
     /** False when the step was not scored (Batch Prompting scored on step 1 only, as the authors do). */
     scored: z.boolean().default(true),
+    /** Free-form tasks: ROUGE-L F1 of the answer against the reference (`match` is then false). */
+    rougeL: z.number().min(0).max(1).optional(),
   })
   .strict();
 export type MtiStepResult = z.infer<typeof MtiStepResultSchema>;
+
+/** One engine call, as measured (under Batch Prompting both instances of the pair list the same call). */
+export const MtiCallRecordSchema = z
+  .object({
+    /** The step the call answered; 0 for Multi-Task Inference's one call for every step. */
+    step: z.number().int().min(0),
+    seconds: z.number().min(0),
+    promptTokens: z.number().int().min(0),
+    outputTokens: z.number().int().min(0),
+    /** The context left less room than `maxTokens`, so generation was capped to it. */
+    capped: z.boolean(),
+  })
+  .strict();
+export type MtiCallRecord = z.infer<typeof MtiCallRecordSchema>;
 
 /** One instance inside a unit. */
 export const MtiInstanceResultSchema = z
@@ -47,6 +63,8 @@ export const MtiInstanceResultSchema = z
     promptTokens: z.number().int().min(0),
     outputTokens: z.number().int().min(0),
     calls: z.number().int().min(0),
+    /** Every call this instance took part in, in order: wall-clock, tokens. */
+    callLog: z.array(MtiCallRecordSchema),
   })
   .strict();
 export type MtiInstanceResult = z.infer<typeof MtiInstanceResultSchema>;
@@ -105,6 +123,10 @@ export const MtiAccuracySchema = z
     finalAccuracy: RunStatSchema,
     /** Answers found only through the lenient closing tag, summed over runs. */
     lenientAnswers: z.number().int().min(0),
+    /** Free-form tasks: mean ROUGE-L per step (empty for exact-match tasks). */
+    stepRougeL: z.array(RunStatSchema),
+    /** Free-form tasks: mean ROUGE-L over every scored step; null for exact-match tasks. */
+    rougeL: RunStatSchema.nullable(),
   })
   .strict();
 export type MtiAccuracy = z.infer<typeof MtiAccuracySchema>;
@@ -231,7 +253,7 @@ export const CreateMtiSweepSchema = z
     ...jobRequestCommonFields,
     /** Configured engines, by name (never a URL). Each gets every cell of the sweep. */
     engines: z.array(EngineNameSchema).min(1).max(8),
-    /** An uploaded dataset of kind `mti-bench` (MTI_BENCH.json). */
+    /** An uploaded dataset of kind `mti-bench` (MTI_BENCH.json, exact match) or `mti-free-form` (ROUGE-L per step). */
     datasetId: DatasetIdSchema,
     /** An uploaded dataset of kind `mti-demos` (cot_breakdown.json): Single-Task Inference's per-step demonstrations. */
     demosDatasetId: DatasetIdSchema,
@@ -262,6 +284,8 @@ export const MtiSweepSpecSchema = z
   .object({
     engines: z.array(z.object({ name: EngineNameSchema, model: z.string(), contextSize: z.number().int().positive().nullable() }).strict()).min(1),
     datasetId: DatasetIdSchema,
+    /** `mti-bench` (exact match) or `mti-free-form` (ROUGE-L). */
+    datasetKind: z.enum(["mti-bench", "mti-free-form"]),
     demosDatasetId: DatasetIdSchema,
     /** The tasks swept, in dataset order. */
     tasks: z.array(z.string()).min(1),
@@ -306,6 +330,8 @@ export const MtiSweepSummarySchema = z
     modes: z.array(MtiModeSchema),
     runs: z.number().int().min(1),
     tasks: z.array(z.string()),
+    /** How answers were scored: exact match (`mti-bench`) or ROUGE-L per step (`mti-free-form`). */
+    scoring: z.enum(["exact-match", "rouge-l"]),
     template: z.string(),
     decoding: MtiDecodingSchema,
     batchScoring: z.enum(["step1", "all"]),

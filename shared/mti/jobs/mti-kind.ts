@@ -22,10 +22,11 @@ import { MtiDemosRecordSchema } from "../../datasets/dataset-kinds.js";
 import { loadDatasetRecords } from "../../datasets/dataset-store.js";
 import type { Engine } from "../../engines/engine.js";
 import type { JobKind } from "../../jobs/job-kind.js";
-import { fromChatTemplate, mtiChatTemplate, type MtiChatTemplate } from "../prompts/chat-template.js";
+import { fromChatTemplate, mtiChatTemplate, plainChatTemplate, type MtiChatTemplate } from "../prompts/chat-template.js";
 import { authorsAnswerScorer } from "../run/answer-scorer.js";
-import { engineGenerate, type MtiGenerate } from "../run/engine-call.js";
-import { runMtiUnit } from "../run/run-unit.js";
+import { freeFormAnswerScorer } from "../run/free-form-scorer.js";
+import { chatGenerate, engineGenerate, type MtiGenerate } from "../run/engine-call.js";
+import { runMtiUnit, type MtiAnswerScorer } from "../run/run-unit.js";
 import type { MtiTaskPrompts, MtiUnitWork } from "../run/unit-work.js";
 import { sweepAggregator, templateLabel } from "./sweep-aggregator.js";
 import { checkSweepRequest } from "./sweep-request.js";
@@ -43,7 +44,10 @@ export interface MtiSweepContext {
   readonly engines: ReadonlyMap<string, Engine>;
   readonly generators: ReadonlyMap<string, MtiGenerate>;
   readonly request: CreateMtiSweep;
-  readonly template: MtiChatTemplate;
+  /** Per engine: the sweep's template, or none for a chat-completions engine (its server applies the model's). */
+  readonly templates: ReadonlyMap<string, MtiChatTemplate>;
+  /** Exact match (`mti-bench`) or ROUGE-L (`mti-free-form`). */
+  readonly score: MtiAnswerScorer;
 }
 
 /** The MTI-Bench sweep kind (`ms_…` ids; `POST /v1/mti/sweeps`). */
@@ -89,7 +93,7 @@ export const mtiSweepKind: JobKind<CreateMtiSweep, MtiSweepSpec, MtiSweepLayout,
   async loadContext(deps, job) {
     const layout = job.context;
     const [all, demos] = await Promise.all([
-      loadDatasetRecords(deps.store, job.tenant, job.spec.datasetId, "mti-bench", MtiTaskSchema),
+      loadDatasetRecords(deps.store, job.tenant, job.spec.datasetId, job.spec.datasetKind, MtiTaskSchema),
       loadDatasetRecords(deps.store, job.tenant, job.spec.demosDatasetId, "mti-demos", MtiDemosRecordSchema),
     ]);
     const byTask = new Map(all.map((t) => [t.task, t]));
@@ -105,8 +109,24 @@ export const mtiSweepKind: JobKind<CreateMtiSweep, MtiSweepSpec, MtiSweepLayout,
     }
     const engines = new Map<string, Engine>();
     for (const name of layout.engines) engines.set(name, await deps.engines.get(name));
-    const generators = new Map([...engines].map(([name, engine]) => [name, engineGenerate(engine, job.request.decoding)]));
-    return { units: new MtiUnits(layout), tasks, instances, engines, generators, request: job.request, template: templateOf(job.request) };
+    // A token-level engine gets the sweep's template; a chat-completions engine gets the bare user content, which
+    // its server wraps in the model's own template.
+    const chats = (e: Engine) => !e.capabilities.generate && e.capabilities.chat;
+    const generators = new Map(
+      [...engines].map(([name, engine]) => [name, chats(engine) ? chatGenerate(engine, job.request.decoding) : engineGenerate(engine, job.request.decoding)]),
+    );
+    const requested = templateOf(job.request);
+    const templates = new Map([...engines].map(([name, engine]) => [name, chats(engine) ? plainChatTemplate : requested]));
+    return {
+      units: new MtiUnits(layout),
+      tasks,
+      instances,
+      engines,
+      generators,
+      request: job.request,
+      templates,
+      score: job.spec.datasetKind === "mti-free-form" ? freeFormAnswerScorer : authorsAnswerScorer,
+    };
   },
 
   async processUnit(ctx, index) {
@@ -116,12 +136,12 @@ export const mtiSweepKind: JobKind<CreateMtiSweep, MtiSweepSpec, MtiSweepLayout,
     const work: MtiUnitWork =
       mode !== "batch" ? { mode, task, instance: first! } : second !== undefined ? { mode, task, pair: [first!, second] } : { mode, task, lone: first! };
     const results = await runMtiUnit(work, ctx.generators.get(engine)!, {
-      template: ctx.template,
+      template: ctx.templates.get(engine)!,
       lenient: ctx.request.lenient,
       batchScoring: ctx.request.batchScoring,
       seed: ctx.request.decoding.seed,
       run,
-      score: authorsAnswerScorer,
+      score: ctx.score,
     });
     const line: MtiUnitLine = { unit: index, engine, mode, run, instances: results };
     return {

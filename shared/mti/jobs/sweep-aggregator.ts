@@ -69,6 +69,7 @@ export async function sweepAggregator(
         modes: [...job.context.modes],
         runs: job.context.runs,
         tasks: [...spec.tasks],
+        scoring: spec.datasetKind === "mti-free-form" ? "rouge-l" : "exact-match",
         template: templateLabel(request.template),
         decoding: request.decoding,
         batchScoring: request.batchScoring,

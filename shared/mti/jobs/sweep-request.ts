@@ -5,7 +5,7 @@
 import { MtiTaskSchema, type MtiTask } from "../../../schemas/mti.js";
 import { MtiSweepSummarySchema, type CreateMtiSweep, type MtiSweepLayout, type MtiSweepSpec } from "../../../schemas/mti-sweeps.js";
 import { MtiDemosRecordSchema, type MtiDemosRecord } from "../../datasets/dataset-kinds.js";
-import { loadDatasetRecords } from "../../datasets/dataset-store.js";
+import { getDatasetMeta, loadDatasetRecords } from "../../datasets/dataset-store.js";
 import { CapabilityError, NotFoundError, ValidationError } from "../../errors.js";
 import { jobKeys } from "../../jobs/job-keys.js";
 import type { JobDeps } from "../../jobs/ports.js";
@@ -45,12 +45,17 @@ export interface CheckedSweep {
 export async function checkSweepRequest(deps: JobDeps, tenant: string, request: CreateMtiSweep): Promise<CheckedSweep> {
   const engines = [...new Set(request.engines)].map((name) => {
     const d = deps.engines.describe(name);
-    if (!d.capabilities.generate) throw new CapabilityError(d.name, "generation");
+    if (!d.capabilities.generate && !d.capabilities.chat) throw new CapabilityError(d.name, "generation (or chat completions)");
     return { name: d.name, model: d.model, contextSize: d.contextSize };
   });
   if (new Set(request.modes).size !== request.modes.length) throw new ValidationError(`modes are listed once each; got ${request.modes.join(", ")}`);
+  const meta = await getDatasetMeta(deps.store, tenant, request.datasetId);
+  if (meta.kind !== "mti-bench" && meta.kind !== "mti-free-form") {
+    throw new ValidationError(`dataset ${request.datasetId} holds ${meta.kind}; a sweep takes an mti-bench or mti-free-form dataset`, { kind: meta.kind });
+  }
+  const datasetKind = meta.kind;
   const [all, demos] = await Promise.all([
-    loadDatasetRecords(deps.store, tenant, request.datasetId, "mti-bench", MtiTaskSchema),
+    loadDatasetRecords(deps.store, tenant, request.datasetId, datasetKind, MtiTaskSchema),
     loadDatasetRecords(deps.store, tenant, request.demosDatasetId, "mti-demos", MtiDemosRecordSchema),
   ]);
   const tasks = chooseTasks(all, request);
@@ -76,6 +81,7 @@ export async function checkSweepRequest(deps: JobDeps, tenant: string, request: 
     spec: {
       engines,
       datasetId: request.datasetId,
+      datasetKind,
       demosDatasetId: request.demosDatasetId,
       tasks: tasks.map((t) => t.task),
       instances: tasks.reduce((n, t) => n + t.instances.length, 0),

@@ -18,11 +18,11 @@ export function reportCsv(report: MtiSweepReport): string {
   const rows = reportRows(report.reports);
   const steps = maxSteps(rows);
   const stepCols = Array.from({ length: steps }, (_, i) => [`step${i + 1}_accuracy`, `step${i + 1}_conditional`]).flat();
-  const header = ["engine", "mode", "scope", "group", "instances", "errors", "final_mean", "final_sd", "final_min", "final_max", "runs", ...stepCols, "seconds_per_instance"];
+  const header = ["engine", "mode", "scope", "group", "instances", "errors", "final_mean", "final_sd", "final_min", "final_max", "runs", ...stepCols, "seconds_per_instance", "rougeL_mean"];
   const lines = rows.map((r) => {
     const a = r.accuracy;
     const stepValues = Array.from({ length: steps }, (_, i) => [a.stepAccuracy[i]?.mean ?? null, a.conditionalAccuracy[i]?.mean ?? null]).flat();
-    return [r.engine, r.mode, r.scope, r.group, a.instances, a.errors, a.finalAccuracy.mean, a.finalAccuracy.sd, a.finalAccuracy.min, a.finalAccuracy.max, a.finalAccuracy.runs, ...stepValues, r.secondsPerInstance]
+    return [r.engine, r.mode, r.scope, r.group, a.instances, a.errors, a.finalAccuracy.mean, a.finalAccuracy.sd, a.finalAccuracy.min, a.finalAccuracy.max, a.finalAccuracy.runs, ...stepValues, r.secondsPerInstance, a.rougeL?.mean ?? null]
       .map(field)
       .join(",");
   });

@@ -26,10 +26,15 @@ export function reportMarkdown(report: MtiSweepReport): string {
   }
   const engines = report.engines.map((e) => `\`${cell(e.name)}\` (${cell(e.model)})`).join(", ");
   out.push(`Engines: ${engines}. Runs per cell: ${report.runs}. Accuracy is the mean over runs (± sample SD when runs > 1).`, "");
-  out.push("| engine | mode | instances | errors | final accuracy | ± | seconds / instance |", "|---|---|---:|---:|---:|---:|---:|");
+  const rouge = report.reports.some((r) => r.overall.rougeL !== null);
+  out.push(
+    `| engine | mode | instances | errors | final accuracy | ± | seconds / instance |${rouge ? " ROUGE-L |" : ""}`,
+    `|---|---|---:|---:|---:|---:|---:|${rouge ? "---:|" : ""}`,
+  );
   for (const r of report.reports) {
     const f = r.overall.finalAccuracy;
-    out.push(`| ${cell(r.engine)} | ${r.mode} | ${r.overall.instances} | ${r.overall.errors} | ${pct(f.mean)} | ${f.sd === null ? "–" : pct(f.sd)} | ${num(r.latency.secondsPerInstance, 3)} |`);
+    const rl = rouge ? ` ${num(r.overall.rougeL?.mean, 3)} |` : "";
+    out.push(`| ${cell(r.engine)} | ${r.mode} | ${r.overall.instances} | ${r.overall.errors} | ${pct(f.mean)} | ${f.sd === null ? "–" : pct(f.sd)} | ${num(r.latency.secondsPerInstance, 3)} |${rl}`);
   }
   out.push("");
   if (report.speedRatios.some((s) => s.singleOverMulti !== null || s.singleOverBatch !== null)) {

@@ -17,6 +17,9 @@ interface Counts {
   condRight: number[];
   finalRight: number;
   lenient: number;
+  /** Free-form steps: Σ ROUGE-L and how many, per step. */
+  rougeSum: number[];
+  rougeSeen: number[];
   seconds: number;
   promptTokens: number;
   outputTokens: number;
@@ -31,6 +34,8 @@ const emptyCounts = (): Counts => ({
   condRight: [],
   finalRight: 0,
   lenient: 0,
+  rougeSum: [],
+  rougeSeen: [],
   seconds: 0,
   promptTokens: 0,
   outputTokens: 0,
@@ -54,6 +59,8 @@ function mergeInto(target: Counts, c: Counts): void {
   c.stepRight.forEach((v, i) => bump(target.stepRight, i, v));
   c.stepSeen.forEach((v, i) => bump(target.stepSeen, i, v));
   c.condRight.forEach((v, i) => bump(target.condRight, i, v));
+  c.rougeSum.forEach((v, i) => bump(target.rougeSum, i, v));
+  c.rougeSeen.forEach((v, i) => bump(target.rougeSeen, i, v));
 }
 
 /**
@@ -111,6 +118,10 @@ export class SweepAccumulator {
       for (const step of inst.steps) {
         if (!step.scored) continue;
         if (step.lenient && step.parsed !== null) c.lenient += 1;
+        if (step.rougeL !== undefined) {
+          bump(c.rougeSum, scoredIndex, step.rougeL);
+          bump(c.rougeSeen, scoredIndex);
+        }
         bump(c.stepSeen, scoredIndex);
         if (step.match) bump(c.stepRight, scoredIndex);
         allRight &&= step.match;
@@ -171,6 +182,19 @@ function accuracyOf(perRun: readonly Counts[]): MtiAccuracy {
     conditionalAccuracy: Array.from({ length: steps }, (_, i) => runStat(perRun.map((c) => frac(c.condRight[i], c.stepSeen[i])))),
     finalAccuracy: runStat(perRun.map((c) => frac(c.finalRight, c.instances))),
     lenientAnswers: perRun.reduce((s, c) => s + c.lenient, 0),
+    ...rougeOf(perRun),
+  };
+}
+
+/** Free-form groups: mean ROUGE-L per step and over every scored step; empty and null when no step had one. */
+function rougeOf(perRun: readonly Counts[]): Pick<MtiAccuracy, "stepRougeL" | "rougeL"> {
+  const steps = Math.max(0, ...perRun.map((c) => c.rougeSeen.length));
+  if (steps === 0) return { stepRougeL: [], rougeL: null };
+  const mean = (sum: number, n: number) => (n > 0 ? sum / n : null);
+  const total = (a: readonly number[]) => a.reduce((s, x) => s + x, 0);
+  return {
+    stepRougeL: Array.from({ length: steps }, (_, i) => runStat(perRun.map((c) => mean(c.rougeSum[i] ?? 0, c.rougeSeen[i] ?? 0)))),
+    rougeL: runStat(perRun.map((c) => mean(total(c.rougeSum), total(c.rougeSeen)))),
   };
 }
 

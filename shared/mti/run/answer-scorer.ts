@@ -25,7 +25,7 @@ export function nthTaskAnswer(output: string, tag: number, occurrence: number, l
 }
 
 /** {@link MtiAnswerScorer} with the authors' parsing, normalisation and exact match. */
-export const authorsAnswerScorer: MtiAnswerScorer = (output, tag, occurrence, gold, lenient) => {
+export const authorsAnswerScorer: MtiAnswerScorer = (output, { tag, occurrence }, gold, lenient) => {
   const parsed = nthTaskAnswer(output, tag, occurrence, lenient);
   const goldStr = goldAnswerToPythonStr(gold.raw);
   const normalised = parsed === null ? null : normaliseAnswer(parsed.text);

@@ -70,3 +70,27 @@ export function callSeed(base: number, run: number, mode: string, uid: string, s
   }
   return h & 0x7fffffff;
 }
+
+/**
+ * A {@link MtiGenerate} over a chat-completions engine (`capabilities.chat`): the prompt is the user content, sent as
+ * one user message (the server applies the model's own chat template, so the sweep's template does not apply). Token
+ * counts are the server's `usage` (0 when it sends none); `maxTokens` is sent as is — a hosted model's context is the
+ * server's to enforce, and a refusal becomes the unit's error line.
+ *
+ * @example
+ * const generate = chatGenerate(engine, decoding);
+ * await generate("### Example:\n\n…", 42);
+ */
+export function chatGenerate(engine: Engine, decoding: MtiDecoding, clock: () => number = () => performance.now()): MtiGenerate {
+  if (!engine.capabilities.chat || engine.chat === undefined) throw new Error(`engine ${engine.name} does not chat`);
+  const chat = engine.chat.bind(engine);
+  return async (prompt, seed) => {
+    const started = clock();
+    const [result] = await chat([
+      { messages: [{ role: "user", content: prompt }], params: { maxTokens: decoding.maxTokens, temperature: decoding.temperature, topP: decoding.topP, seed } },
+    ]);
+    const seconds = (clock() - started) / 1000;
+    if (result === undefined) throw new Error(`engine ${engine.name} answered no result for one chat request`);
+    return { text: result.text, seconds, promptTokens: result.promptTokens ?? 0, outputTokens: result.outputTokens ?? 0, capped: false };
+  };
+}

@@ -11,7 +11,7 @@
  * Every step of every mode runs, whatever is scored, so latency compares complete solutions.
  */
 import type { MtiGold } from "../../../schemas/mti.js";
-import type { MtiInstanceResult, MtiStepResult } from "../../../schemas/mti-sweeps.js";
+import type { MtiCallRecord, MtiInstanceResult, MtiStepResult } from "../../../schemas/mti-sweeps.js";
 import { batchPrompt, loneBatchPrompt } from "../prompts/batch-prompt.js";
 import type { MtiChatTemplate } from "../prompts/chat-template.js";
 import { multiTaskPrompt } from "../prompts/multi-task-prompt.js";
@@ -19,14 +19,24 @@ import { singleTaskPrompt } from "../prompts/single-task-prompt.js";
 import { callSeed, type MtiCallResult, type MtiGenerate } from "./engine-call.js";
 import type { MtiUnitWork } from "./unit-work.js";
 
-/** Scores one answer: the `occurrence`-th (0-based) `<task{tag}>` of `output` against `gold`. */
+/** Where in a call's output one answer is: the tag it is asked in, and what the call answered. */
+export interface MtiAnswerLocation {
+  /** The step the answer is for (1-based). */
+  readonly step: number;
+  /** The `N` of `<taskN>` the answer is asked in, and which occurrence of it (0-based) belongs to this instance. */
+  readonly tag: number;
+  readonly occurrence: number;
+  /** What the call answered: this step alone, every step of the instance, or one step of a pair (`slot` 0 or 1). */
+  readonly call: { readonly kind: "one-step" } | { readonly kind: "all-steps"; readonly steps: number } | { readonly kind: "pair"; readonly slot: 0 | 1 };
+}
+
+/** Scores one answer of an output against its gold. */
 export type MtiAnswerScorer = (
   output: string,
-  tag: number,
-  occurrence: number,
+  at: MtiAnswerLocation,
   gold: MtiGold,
   lenient: boolean,
-) => Pick<MtiStepResult, "parsed" | "normalised" | "gold" | "match" | "lenient">;
+) => Pick<MtiStepResult, "parsed" | "normalised" | "gold" | "match" | "lenient" | "rougeL">;
 
 export interface MtiRunSettings {
   readonly template: MtiChatTemplate;
@@ -43,13 +53,18 @@ interface Tally {
   promptTokens: number;
   outputTokens: number;
   calls: number;
+  log: MtiCallRecord[];
 }
 
-const add = (t: Tally, r: MtiCallResult, share = 1) => {
+const tally = (): Tally => ({ seconds: 0, promptTokens: 0, outputTokens: 0, calls: 0, log: [] });
+
+/** Counts a call towards an instance: `share` of its cost (½ for each instance of a batch pair), all of its record. */
+const add = (t: Tally, r: MtiCallResult, step: number, share = 1) => {
   t.seconds += r.seconds * share;
   t.promptTokens += r.promptTokens * share;
   t.outputTokens += r.outputTokens * share;
   t.calls += 1;
+  t.log.push({ step, seconds: r.seconds, promptTokens: r.promptTokens, outputTokens: r.outputTokens, capped: r.capped });
 };
 
 /**
@@ -58,11 +73,12 @@ const add = (t: Tally, r: MtiCallResult, share = 1) => {
  */
 export async function runMtiUnit(work: MtiUnitWork, generate: MtiGenerate, settings: MtiRunSettings): Promise<MtiInstanceResult[]> {
   const { template, lenient, score, seed, run } = settings;
-  const step = (output: string, k: number, tag: number, occurrence: number, gold: MtiGold, scored = true): MtiStepResult => ({
-    step: k,
-    ...score(output, tag, occurrence, gold, lenient),
+  const step = (output: string, at: MtiAnswerLocation, gold: MtiGold, scored = true): MtiStepResult => ({
+    step: at.step,
+    ...score(output, at, gold, lenient),
     scored,
   });
+  const ONE = { kind: "one-step" } as const;
   const finish = (uid: string, steps: MtiStepResult[], t: Tally): MtiInstanceResult => ({
     uid,
     task: work.task.task,
@@ -71,28 +87,30 @@ export async function runMtiUnit(work: MtiUnitWork, generate: MtiGenerate, setti
     promptTokens: Math.round(t.promptTokens),
     outputTokens: Math.round(t.outputTokens),
     calls: t.calls,
+    callLog: t.log,
   });
 
   if (work.mode === "multi") {
     const { instance } = work;
-    const t: Tally = { seconds: 0, promptTokens: 0, outputTokens: 0, calls: 0 };
+    const t = tally();
     const r = await generate(multiTaskPrompt({ sample: work.task.sample, instance }, template), callSeed(seed, run, "multi", instance.uid, 0));
-    add(t, r);
-    return [finish(instance.uid, instance.answers.map((gold, i) => step(r.text, i + 1, i + 1, 0, gold)), t)];
+    add(t, r, 0);
+    const call = { kind: "all-steps", steps: instance.answers.length } as const;
+    return [finish(instance.uid, instance.answers.map((gold, i) => step(r.text, { step: i + 1, tag: i + 1, occurrence: 0, call }, gold)), t)];
   }
 
   const chainAlone = async (mode: "single" | "batch") => {
     const instance = "instance" in work ? work.instance : "lone" in work ? work.lone : null;
     if (instance === null) throw new Error("a chained single-instance unit needs an instance");
-    const t: Tally = { seconds: 0, promptTokens: 0, outputTokens: 0, calls: 0 };
+    const t = tally();
     const earlier: string[] = [];
     const steps: MtiStepResult[] = [];
     for (let k = 1; k <= instance.instructions.length; k++) {
       const input = { sample: work.task.sample, demos: work.task.demos, instance, step: k, earlier };
       const prompt = mode === "single" ? singleTaskPrompt(input, template) : loneBatchPrompt(input, template);
       const r = await generate(prompt, callSeed(seed, run, mode, instance.uid, k));
-      add(t, r);
-      steps.push(step(r.text, k, k, 0, instance.answers[k - 1]!));
+      add(t, r, k);
+      steps.push(step(r.text, { step: k, tag: k, occurrence: 0, call: ONE }, instance.answers[k - 1]!));
       earlier.push(r.text);
     }
     return [finish(instance.uid, steps, t)];
@@ -102,19 +120,19 @@ export async function runMtiUnit(work: MtiUnitWork, generate: MtiGenerate, setti
   if (!("pair" in work)) return chainAlone("batch");
 
   const [a, b] = work.pair;
-  const ta: Tally = { seconds: 0, promptTokens: 0, outputTokens: 0, calls: 0 };
-  const tb: Tally = { seconds: 0, promptTokens: 0, outputTokens: 0, calls: 0 };
+  const ta = tally();
+  const tb = tally();
   const stepsA: MtiStepResult[] = [];
   const stepsB: MtiStepResult[] = [];
   const earlier: string[] = [];
   for (let k = 1; k <= a.instructions.length; k++) {
     const prompt = batchPrompt({ demos: work.task.demos, pair: work.pair, step: k, earlier }, template);
     const r = await generate(prompt, callSeed(seed, run, "batch", `${a.uid},${b.uid}`, k));
-    add(ta, r, 0.5);
-    add(tb, r, 0.5);
+    add(ta, r, k, 0.5);
+    add(tb, r, k, 0.5);
     const scored = k === 1 || settings.batchScoring === "all";
-    stepsA.push(step(r.text, k, k, 0, a.answers[k - 1]!, scored));
-    stepsB.push(k === 1 ? step(r.text, 1, 2, 0, b.answers[0]!) : step(r.text, k, k, 1, b.answers[k - 1]!, scored));
+    stepsA.push(step(r.text, { step: k, tag: k, occurrence: 0, call: { kind: "pair", slot: 0 } }, a.answers[k - 1]!, scored));
+    stepsB.push(step(r.text, { step: k, tag: k === 1 ? 2 : k, occurrence: k === 1 ? 0 : 1, call: { kind: "pair", slot: 1 } }, b.answers[k - 1]!, scored));
     earlier.push(r.text);
   }
   return [finish(a.uid, stepsA, ta), finish(b.uid, stepsB, tb)];

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
+import type { MtiInstance } from "../../../schemas/mti.js";
 import { MtiUnitErrorLineSchema, MtiUnitLineSchema, type CreateMtiSweepInput, type MtiSweepSummary } from "../../../schemas/mti-sweeps.js";
 import { sharedFile } from "../../../shared/config/shared-files.js";
 import { storeDataset } from "../../../shared/datasets/dataset-store.js";
@@ -13,7 +14,7 @@ import type { Engine } from "../../../shared/engines/engine.js";
 import { createInstantFakeEngine } from "../../../shared/engines/fake/instant-fake-engine.js";
 import { createJob, planJob } from "../../../shared/jobs/create-job.js";
 import { jobKeys } from "../../../shared/jobs/job-keys.js";
-import { parseMtiBench } from "../../../shared/mti/dataset/parse-bench.js";
+import { parseMtiBench, parseMtiFreeForm } from "../../../shared/mti/dataset/parse-bench.js";
 import { renderMultiTask } from "../../../shared/mti/prompts/render-instance.js";
 import { goldAnswerToPythonStr } from "../../../shared/mti/scoring/gold-answer.js";
 import { mtiSweepKind } from "../../../shared/mti/jobs/mti-kind.js";
@@ -145,5 +146,60 @@ describe("MTI-Bench sweeps (job kind)", () => {
     const { h, datasetId, demosDatasetId } = await setup();
     const plan = await planJob(h.deps, mtiSweepKind, TENANT, { engines: ["fake"], datasetId, demosDatasetId, instancesPerTask: 3, runs: 3, dryRun: true });
     expect(plan).toMatchObject({ instances: 75, units: 3 * (75 + 75 + 50), unitsByMode: { multi: 225, single: 225, batch: 150 } });
+  });
+
+  it("should score a free-form dataset by ROUGE-L per step, read through the step markers", async () => {
+    const freeText = readFileSync(sharedFile("data/mti_bench/free_form_slice.json"), "utf8");
+    const refs = new Map(parseMtiFreeForm(freeText).tasks.flatMap((t) => t.instances).map((i) => [renderMultiTask(i), i] as const));
+    const base = createInstantFakeEngine({ name: "writer", contextSize: 16_384 });
+    // Answers each multi-task prompt with its references under "#k:" markers; junk elsewhere.
+    const writer: Engine = {
+      ...base,
+      async generate(requests) {
+        const junk = await base.generate(requests);
+        return requests.map((r, i) => {
+          const prompt = Buffer.from(r.prompt.filter((t) => t >= 3).map((t) => t - 3)).toString("utf8");
+          let hit: MtiInstance | undefined;
+          let at = -1;
+          for (const [body, inst] of refs) {
+            const j = prompt.lastIndexOf(`### Task:\n\n### Instruction: ${body}`);
+            if (j > at) [hit, at] = [inst, j];
+          }
+          return hit === undefined ? junk[i]! : { ...junk[i]!, text: hit.answers.map((g, k) => `#${k + 1}: ${String(g.value)}`).join("\n") };
+        });
+      },
+    };
+    const { h, demosDatasetId } = await setup([writer]);
+    const free = await storeDataset(h.store, TENANT, freeText, { kind: "mti-free-form" });
+    const { summary, lines } = await run(h, { engines: ["writer"], datasetId: free.meta.id, demosDatasetId, modes: ["multi", "single"], tasks: ["034", "038"], decoding: { maxTokens: 16 } });
+    expect(summary.scoring).toBe("rouge-l");
+    const multi = summary.reports.find((r) => r.mode === "multi")!;
+    expect(multi.overall.rougeL?.mean).toBeCloseTo(1, 9);
+    expect(multi.overall.stepRougeL).toHaveLength(2);
+    const single = summary.reports.find((r) => r.mode === "single")!;
+    expect(single.overall.rougeL?.mean).toBeLessThan(0.2);
+    const step = MtiUnitLineSchema.parse(JSON.parse(lines.split("\n")[0]!)).instances[0]!.steps[0]!;
+    expect(step.match).toBe(false);
+    expect(step.rougeL).toBeCloseTo(1, 9);
+  });
+
+  it("should sweep a chat-completions engine with the bare user content and the server's token counts", async () => {
+    const seen: string[] = [];
+    const chatty: Engine = {
+      ...createInstantFakeEngine({ name: "hosted" }),
+      capabilities: { promptLogprobs: false, sharedPrefix: false, generate: false, embeddings: false, kvSequences: false, chat: true },
+      async chat(requests) {
+        return requests.map((r) => {
+          seen.push(r.messages.map((m) => `${m.role}:${m.content}`).join("|"));
+          return { text: "<task1>A<task1/>", finishReason: "stop" as const, promptTokens: 321, outputTokens: 7 };
+        });
+      },
+    };
+    const { h, datasetId, demosDatasetId } = await setup([chatty]);
+    const { summary } = await run(h, { engines: ["hosted"], datasetId, demosDatasetId, modes: ["multi"], tasks: ["013"], decoding: { maxTokens: 16 } });
+    expect(summary.unitErrors).toBe(0);
+    expect(seen).toHaveLength(4);
+    expect(seen[0]!.startsWith("user:### Example:\n\n### Instruction: ")).toBe(true); // no <|user|> wrapping
+    expect(summary.reports[0]!.latency.promptTokensPerInstance).toBe(321);
   });
 });

@@ -11,6 +11,7 @@ export function instance(uid: string, task: string, rights: readonly boolean[], 
     promptTokens: 100,
     outputTokens: 10 * rights.length,
     calls: 1,
+    callLog: [{ step: 0, seconds, promptTokens: 100, outputTokens: 10 * rights.length, capped: false }],
   };
 }
 

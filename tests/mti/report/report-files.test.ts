@@ -26,10 +26,10 @@ describe("report files", () => {
     const csv = reportCsv(sweep(false));
     const rows = csv.trimEnd().split("\r\n");
     expect(rows[0]).toBe(
-      "engine,mode,scope,group,instances,errors,final_mean,final_sd,final_min,final_max,runs,step1_accuracy,step1_conditional,step2_accuracy,step2_conditional,step3_accuracy,step3_conditional,seconds_per_instance",
+      "engine,mode,scope,group,instances,errors,final_mean,final_sd,final_min,final_max,runs,step1_accuracy,step1_conditional,step2_accuracy,step2_conditional,step3_accuracy,step3_conditional,seconds_per_instance,rougeL_mean",
     );
-    expect(rows[1]).toBe("local,multi,all,all,2,0,0.5,,0.5,0.5,1,0.5,0.5,1,0.5,1,0,1");
-    expect(rows).toContain('local,multi,task,"a ""quoted"", | task",1,0,0,,0,0,1,0,0,1,0,1,0,');
+    expect(rows[1]).toBe("local,multi,all,all,2,0,0.5,,0.5,0.5,1,0.5,0.5,1,0.5,1,0,1,");
+    expect(rows).toContain('local,multi,task,"a ""quoted"", | task",1,0,0,,0,0,1,0,0,1,0,1,0,,');
     expect(rows.length).toBe(1 + 3 + 3);
   });
 

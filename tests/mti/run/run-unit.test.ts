@@ -57,6 +57,10 @@ describe("runMtiUnit", () => {
     expect(r!.calls).toBe(2);
     expect(r!.seconds).toBe(2);
     expect(calls.map((c) => c.seed)).toEqual([callSeed(0, 0, "single", inst.uid, 1), callSeed(0, 0, "single", inst.uid, 2)]);
+    expect(r!.callLog).toEqual([
+      { step: 1, seconds: 1, promptTokens: 100, outputTokens: 10, capped: false },
+      { step: 2, seconds: 1, promptTokens: 100, outputTokens: 10, capped: false },
+    ]);
   });
 
   it("should score a batch pair's step 1 from <task1> and <task2>, split the time, and leave later steps unscored by default", async () => {
@@ -69,6 +73,10 @@ describe("runMtiUnit", () => {
     expect(ra!.seconds).toBe(1);
     expect(rb!.seconds).toBe(1);
     expect(ra!.calls).toBe(2);
+    // Each instance lists the whole of both shared calls; only its half counts towards its seconds and tokens.
+    expect(ra!.callLog.map((c) => [c.step, c.seconds])).toEqual([[1, 1], [2, 1]]);
+    expect(rb!.callLog).toEqual(ra!.callLog);
+    expect(ra!.promptTokens).toBe(100);
   });
 
   it("should score every batch step under batchScoring all, the second instance from the second occurrence", async () => {
