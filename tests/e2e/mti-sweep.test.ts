@@ -1,8 +1,10 @@
 /**
- * MTI-Bench sweeps over HTTP on the local stack (API → SQS emulator → worker thread → S3 emulator), driven by
- * `assay mti run` as a CI pipeline would: exit 0 when the gate passes, 1 when it fails, 2 when nothing decides. Two
- * tasks (one of 2 steps, one of 3) in all three modes here; every task of the slice runs in `npm run test:slow`
- * (`mti-slice.slow.test.ts`). stories260K is a toy story model whose answers are wrong: the gates are set on that.
+ * MTI-Bench sweeps over HTTP on the local stack (API → SQS emulator → worker → S3 emulator), driven by `assay mti run`
+ * as a CI pipeline would: exit 0 when the gate passes, 1 when it fails, 2 when nothing decides. The engine is the
+ * instant fake (registered beside `local`, so the workers run on the main thread), which keeps this in seconds: it
+ * answers junk, so every accuracy is 0 and the gates are set on that. The same run on the embedded engine (stories260K)
+ * over every task of the slice is `mti-slice.slow.test.ts` (`npm run test:slow`), and a short one is the README's
+ * walkthrough (`npm run test:readme`).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +13,7 @@ import { XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MtiSweepSummary } from "../../schemas/mti-sweeps.js";
 import { startLocalStack, type LocalStack } from "../../shared/dev/stack.js";
+import { createInstantFakeEngine } from "../../shared/engines/fake/instant-fake-engine.js";
 import { mtiRun, redeliverSweep, snapshot } from "./mti-helpers.js";
 
 let stack: LocalStack;
@@ -24,7 +27,7 @@ const gateFile = (name: string, gate: unknown) => {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "assay-mti-e2e-"));
-  stack = await startLocalStack({ port: 0, contextSize: 8192 });
+  stack = await startLocalStack({ port: 0, workers: 0, extraEngines: [createInstantFakeEngine({ name: "fake", contextSize: 16_384 })] });
 }, 120_000);
 
 afterAll(async () => {
@@ -32,12 +35,12 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("MTI-Bench sweeps on the local stack (embedded stories260K, assay mti run)", () => {
+describe("MTI-Bench sweeps on the local stack (assay mti run)", () => {
   let sweepId: string;
 
   it("should sweep a 2-step and a 3-step task in all three modes, pass its gate and exit 0, with valid report files", async () => {
     const gate = gateFile("pass.json", { minFinalAccuracy: [{ mode: "multi", min: 0 }], maxLatencyRatio: [{ mode: "multi", relativeTo: "single", max: 1000 }] });
-    const res = await mtiRun(stack, dir, ["--engine", "local", "--tasks", "013,012", "--instances", "2", "--max-tokens", "8", "--gate", gate, "--wait", "--poll-ms", "250", "--markdown", "summary.md"]);
+    const res = await mtiRun(stack, dir, ["--engine", "fake", "--tasks", "013,012", "--instances", "2", "--max-tokens", "8", "--gate", gate, "--wait", "--poll-ms", "250", "--markdown", "summary.md"]);
     expect(res.code, res.stderr).toBe(0);
     const summary = JSON.parse(res.stdout) as MtiSweepSummary;
     sweepId = summary.sweepId;
@@ -73,12 +76,12 @@ describe("MTI-Bench sweeps on the local stack (embedded stories260K, assay mti r
     const gate = gateFile("fail.json", { minFinalAccuracy: [{ mode: "multi", min: 0.5 }] });
     const stepSummary = join(dir, "step-summary.md");
     writeFileSync(stepSummary, "earlier step\n");
-    const res = await mtiRun(stack, dir, ["--engine", "local", "--tasks", "001", "--instances", "2", "--modes", "multi", "--max-tokens", "8", "--gate", gate, "--wait", "--poll-ms", "250"], {
+    const res = await mtiRun(stack, dir, ["--engine", "fake", "--tasks", "001", "--instances", "2", "--modes", "multi", "--max-tokens", "8", "--gate", gate, "--wait", "--poll-ms", "250"], {
       GITHUB_STEP_SUMMARY: stepSummary,
     });
     expect(res.code, res.stderr).toBe(1);
     expect(res.stderr).toMatch(/gate FAIL: 0 of 1 checks passed/);
-    expect(res.stderr).toMatch(/failed: final accuracy of multi on all tasks \(local\) ≥ 0\.5: measured 0/);
+    expect(res.stderr).toMatch(/failed: final accuracy of multi on all tasks \(fake\) ≥ 0\.5: measured 0/);
     expect(readFileSync(stepSummary, "utf8")).toMatch(/^earlier step\n## MTI-Bench sweep `ms_[0-9a-z]+`\n\n\*\*Gate: FAIL\*\*/);
   }, 300_000);
 
@@ -86,10 +89,10 @@ describe("MTI-Bench sweeps on the local stack (embedded stories260K, assay mti r
     const unknown = await mtiRun(stack, dir, ["--engine", "nope", "--wait"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/engine "nope" is not configured/);
-    const bad = await mtiRun(stack, dir, ["--engine", "local", "--gate", gateFile("bad.json", { minFinalAccuracy: [{ mode: "multi", min: 2 }] }), "--wait"]);
+    const bad = await mtiRun(stack, dir, ["--engine", "fake", "--gate", gateFile("bad.json", { minFinalAccuracy: [{ mode: "multi", min: 2 }] }), "--wait"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/the gate file .* is invalid/);
-    const away = await mtiRun(stack, dir, ["--engine", "local", "--wait"], { ASSAY_API_URL: "http://127.0.0.1:9" });
+    const away = await mtiRun(stack, dir, ["--engine", "fake", "--wait"], { ASSAY_API_URL: "http://127.0.0.1:9" });
     expect(away.code).toBe(2);
     expect(away.stderr).toMatch(/cannot reach the API/);
   }, 120_000);
