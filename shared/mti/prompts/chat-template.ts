@@ -12,6 +12,8 @@
  * without the `<s>`: the BOS is the engine's tokenizer's business, not the prompt text's.
  */
 import type { ChatTemplate } from "../../chat/chat-template.js";
+import { noneTemplate } from "../../chat/none-template.js";
+import { tuluTemplate } from "../../chat/tulu-template.js";
 import { Registry } from "../../registry.js";
 
 /** A chat template: the prompt text for one user turn, ending where the assistant's answer begins. */
@@ -27,16 +29,10 @@ export interface MtiChatTemplate {
  * @example
  * tuluChatTemplate.render("hi"); // "<|user|>\nhi\n<|assistant|>\n"
  */
-export const tuluChatTemplate: MtiChatTemplate = {
-  name: "tulu",
-  render: (content) => `<|user|>\n${content}\n<|assistant|>\n`,
-};
+export const tuluChatTemplate: MtiChatTemplate = fromChatTemplate(tuluTemplate);
 
 /** No template: the user content itself (for a chat API, or to look at the content alone). */
-export const plainChatTemplate: MtiChatTemplate = {
-  name: "none",
-  render: (content) => content,
-};
+export const plainChatTemplate: MtiChatTemplate = fromChatTemplate(noneTemplate);
 
 /** The templates assay renders by name without a model. */
 export const mtiChatTemplates = new Registry<MtiChatTemplate>("chat template");
