@@ -108,7 +108,7 @@ export class MtiCallLog {
 
   /** Empties the engine's KV cache (outside any timed interval: `engineGenerate` times the generate request only). */
   async clear(): Promise<void> {
-    await this.engine.withSequence(async (sequence) => {
+    await this.engine.withSequence(async ({ sequence }) => {
       await sequence.clearHistory();
     });
     this.held = [];

@@ -38,7 +38,7 @@ afterAll(async () => {
  * batch, and a float64 log-softmax over each full row (the form DESIGN.md says to pin log-probs against).
  */
 async function rawLogSoftmax(tokens: readonly number[], from: number): Promise<number[]> {
-  const rows = await embedded.withSequence(async (sequence) => {
+  const rows = await embedded.withSequence(async ({ sequence }) => {
     await sequence.clearHistory();
     const out = await sequence.controlledEvaluate(tokens.map((t) => [t as Token, { generateNext: { logits: true } }]));
     return out.map((r) => {

@@ -36,7 +36,7 @@ describe("embedded engine: scoring", () => {
   it("should equal an independent float64 log-softmax over the full logits where the model is often wrong", async () => {
     const tokens = await engine.tokenize(OFF_DOMAIN, { bos: true });
     const [scored] = await engine.score([{ tokens, from: 1 }]);
-    const rows = await engine.withSequence((seq) => rawLogitRows(seq, tokens, 512));
+    const rows = await engine.withSequence(({ sequence: seq }) => rawLogitRows(seq, tokens, 512));
     let wrong = 0;
     for (let i = 1; i < tokens.length; i++) {
       const row = rows[i - 1]!;
@@ -52,7 +52,7 @@ describe("embedded engine: scoring", () => {
   it("should show that the filtered-logits shortcut gives wrong log-probs (why the engine uses full rows)", async () => {
     const tokens = await engine.tokenize(OFF_DOMAIN, { bos: true });
     const [scored] = await engine.score([{ tokens, from: 1 }]);
-    const shortcut = await engine.withSequence(async (seq) => {
+    const shortcut = await engine.withSequence(async ({ sequence: seq }) => {
       await seq.clearHistory();
       const out = await seq.controlledEvaluate(
         tokens.slice(0, -1).map((t, i) => [
@@ -102,7 +102,7 @@ describe("embedded engine: scoring", () => {
     const again = await engine.scoreSuffixes({ prefix, suffixes });
     for (const [i, s] of suffixes.entries()) {
       const tokens = [...prefix, ...s.tokens];
-      await engine.withSequence((seq) => seq.clearHistory());
+      await engine.withSequence(({ sequence: seq }) => seq.clearHistory());
       const [scratch] = await engine.score([{ tokens, from: prefix.length + s.from }]);
       expect(viaPrefix[i]!.logprobs).toHaveLength(s.tokens.length - s.from);
       for (const [k, lp] of scratch!.logprobs.entries()) {
@@ -121,7 +121,7 @@ describe("embedded engine: scoring", () => {
     ];
     // Count the tokens llama.cpp evaluates by wrapping the engine's own sequence for the duration of one call.
     let evaluated = 0;
-    const restore = await engine.withSequence(async (seq) => {
+    const restore = await engine.withSequence(async ({ sequence: seq }) => {
       await seq.clearHistory();
       const original = seq.controlledEvaluate.bind(seq);
       seq.controlledEvaluate = ((input, options) => {

@@ -45,14 +45,49 @@ export interface EmbeddedEngineOptions {
   readonly flashAttention?: boolean;
 }
 
+/**
+ * Exclusive access to the engine's llama.cpp sequence for one call of {@link EmbeddedEngine.withSequence}: the raw
+ * sequence (evaluate, `eraseContextTokenRanges`), the logit-row helper over it, and what a caller needs to sample.
+ */
+export interface SequenceAccess {
+  readonly sequence: LlamaContextSequence;
+  /** Logit rows over `sequence` (shares what the KV cache holds; see `LogitsSequence`). */
+  readonly logits: LogitsSequence;
+  /**
+   * True when the sequence still holds exactly what the same `owner` left in it at the end of its previous
+   * `withSequence` (nothing else ran on it since); false after any other use, a failure, or for a call with no owner.
+   */
+  readonly resident: boolean;
+  /** Entries per logit row. */
+  readonly vocabSize: number;
+  /** End of generation (EOS, EOT, …). */
+  isEndOfGeneration(token: number): boolean;
+  /** Text of `tokens`, special tokens rendered as nothing; `context` (tokens before them) gets leading spaces right. */
+  decode(tokens: readonly number[], context: readonly number[]): string;
+}
+
+/** Options of {@link EmbeddedEngine.withSequence}. */
+export interface SequenceOptions {
+  /**
+   * Keep what `fn` leaves in the sequence for the next call with the same owner (a KV-level SirLLM session). Any other
+   * call in between clears it first, so other work never reuses a KV cache it did not compute.
+   */
+  readonly owner?: string;
+}
+
 /** The embedded engine: the {@link Engine} interface plus ranks/top alternatives and direct KV-sequence access. */
 export interface EmbeddedEngine extends DetailedLogprobsEngine {
   readonly kind: "embedded";
   /**
    * Runs `fn` with exclusive use of the engine's llama.cpp sequence (KV-level SirLLM: evaluate, then drop token
-   * ranges with `eraseContextTokenRanges`). The engine forgets its cached state afterwards; other calls wait.
+   * ranges with `eraseContextTokenRanges`); other calls wait. Without an owner the sequence is cleared afterwards.
    */
-  withSequence<T>(fn: (sequence: LlamaContextSequence) => Promise<T>): Promise<T>;
+  withSequence<T>(fn: (access: SequenceAccess) => Promise<T>, options?: SequenceOptions): Promise<T>;
+}
+
+/** Whether `engine` gives direct sequence access (the embedded engine, used as built rather than through a pool). */
+export function hasSequenceAccess(engine: { kind: string }): engine is EmbeddedEngine {
+  return engine.kind === "embedded" && typeof (engine as Partial<EmbeddedEngine>).withSequence === "function";
 }
 
 const DEFAULT_CONTEXT = 512;
@@ -109,6 +144,8 @@ class LlamaCppEngine implements EmbeddedEngine {
   private readonly queue = bulkhead(1, Infinity);
   private embeddingContext: Promise<LlamaEmbeddingContext> | null = null;
   private closed = false;
+  /** Who left the sequence's content for a later `withSequence` (see {@link SequenceOptions.owner}); null: nobody. */
+  private sequenceOwner: string | null = null;
 
   constructor(
     readonly name: string,
@@ -212,15 +249,31 @@ class LlamaCppEngine implements EmbeddedEngine {
     });
   }
 
-  async withSequence<T>(fn: (sequence: LlamaContextSequence) => Promise<T>): Promise<T> {
+  async withSequence<T>(fn: (access: SequenceAccess) => Promise<T>, options: SequenceOptions = {}): Promise<T> {
+    const owner = options.owner ?? null;
     return this.run(async () => {
-      await this.logits.reset(false);
+      const resident = owner !== null && this.sequenceOwner === owner;
+      this.sequenceOwner = null;
+      await this.logits.reset(!resident);
+      const model = this.llamaModel;
+      const access: SequenceAccess = {
+        sequence: this.sequence,
+        logits: this.logits,
+        resident,
+        vocabSize: this.vocabSize,
+        isEndOfGeneration: (token) => model.isEogToken(token as Token),
+        decode: (tokens, context) => this.decode(tokens, context),
+      };
+      let ok = false;
       try {
-        return await fn(this.sequence);
+        const result = await fn(access);
+        ok = true;
+        return result;
       } finally {
-        await this.logits.reset(false);
+        if (ok && owner !== null) this.sequenceOwner = owner;
+        else await this.logits.reset(true);
       }
-    });
+    }, true);
   }
 
   async close(): Promise<void> {
@@ -290,13 +343,19 @@ class LlamaCppEngine implements EmbeddedEngine {
   }
 
   /** Serialises work on the one sequence and turns native failures into {@link EngineError}. */
-  private run<T>(work: () => Promise<T>): Promise<T> {
+  private run<T>(work: () => Promise<T>, sequenceCall = false): Promise<T> {
     this.assertOpen();
     return this.queue.execute(async () => {
       this.assertOpen();
       try {
+        // A session's KV cache (kept tokens computed with since-evicted ones) must never pass for a plain prefix.
+        if (!sequenceCall && this.sequenceOwner !== null) {
+          this.sequenceOwner = null;
+          await this.logits.reset(true);
+        }
         return await work();
       } catch (error) {
+        this.sequenceOwner = null;
         await this.logits.reset(true).catch(() => undefined);
         if (error instanceof AssayError) throw error;
         throw new EngineError(`embedded engine failed: ${String(error)}`, {

@@ -32,41 +32,64 @@ export interface AppendTurnResult {
  * r.state.indices; // [0, 1, 2, 5, 6, 7, 8, 9]
  * r.evicted; // [{ start: 3, end: 5 }]
  */
-export function appendTurn(settings: MemoryPolicySettings, state: MemoryState, turn: MemoryTurn): AppendTurnResult {
-  const checked = parseMemoryPolicySettings(settings);
-  const { policy, cacheSize, sinks, decay } = checked;
+export function appendTurn(
+  settings: MemoryPolicySettings,
+  state: MemoryState,
+  turn: MemoryTurn,
+  options: AppendTurnOptions = {},
+): AppendTurnResult {
   const entropies = checkTurn(state.turnCount, turn);
-  const turnLength = entropies.length;
-  const memoryLength = state.indices.length;
-
-  let kept: MemoryState = state;
-  let evicted: PositionRange[] = [];
-  if (memoryLength + turnLength > cacheSize) {
-    const select = KEEP_SELECTORS[policy];
-    const sinkCount = select ? sinksInMemory(state, sinks) : 0;
-    const room = cacheSize - turnLength;
-    if (!select || room < sinkCount) {
-      throw new MemoryTurnRefusedError({ policy, turn: state.turnCount, turnLength, memoryLength, cacheSize, sinksKept: sinkCount });
-    }
-    const positions = select({ settings: checked, state, turnLength, room, sinkCount });
-    checkSelection(policy, positions, room, sinkCount, memoryLength);
-    kept = keepPositions(state, positions);
-    evicted = evictedRanges(memoryLength, positions);
+  const planned = options.plannedLength ?? entropies.length;
+  if (!Number.isInteger(planned) || planned < entropies.length) {
+    throw new ValidationError(`turn ${state.turnCount} has ${entropies.length} tokens, more than the ${planned} its eviction made room for`);
   }
-
+  const checked = parseMemoryPolicySettings(settings);
+  const { state: kept, evicted } = evictBeforeTurn(checked, state, planned);
   const first = kept.tokenCount;
   return {
     state: {
       tokens: [...kept.tokens, ...turn.tokens],
-      entropies: [...decayEntropies(kept.entropies, decay), ...entropies],
+      entropies: [...decayEntropies(kept.entropies, checked.decay), ...entropies],
       turns: [...kept.turns, ...entropies.map(() => state.turnCount)],
       indices: [...kept.indices, ...entropies.map((_, i) => first + i)],
       turnCount: state.turnCount + 1,
-      tokenCount: first + turnLength,
+      tokenCount: first + entropies.length,
       evictions: kept.evictions,
     },
     evicted,
   };
+}
+
+/** Options of {@link appendTurn}. */
+export interface AppendTurnOptions {
+  /**
+   * The length the eviction step makes room for, when it is fixed before the turn's length is known: a chat turn is
+   * the user's tokens plus a reply of up to `maxTokens`, so room is made for both (as the authors' and StreamingLLM's
+   * `space_needed = seq_len + max_gen_len`) and the shorter actual turn is appended. Default: the turn's length.
+   */
+  readonly plannedLength?: number;
+}
+
+/**
+ * The eviction step alone, before a turn of `plannedLength` tokens: the memory the turn is computed on (not yet
+ * decayed: decay follows the step, and a turn's entropies never read stored ones) and the positions it removed.
+ * {@link appendTurn} takes the same step, so a runner that computes a turn on this memory and then appends it stores
+ * exactly what it computed on. Throws {@link MemoryTurnRefusedError} when the turn cannot fit.
+ */
+export function evictBeforeTurn(settings: MemoryPolicySettings, state: MemoryState, plannedLength: number): AppendTurnResult {
+  const checked = parseMemoryPolicySettings(settings);
+  const { policy, cacheSize, sinks } = checked;
+  const memoryLength = state.indices.length;
+  if (memoryLength + plannedLength <= cacheSize) return { state, evicted: [] };
+  const select = KEEP_SELECTORS[policy];
+  const sinkCount = select ? sinksInMemory(state, sinks) : 0;
+  const room = cacheSize - plannedLength;
+  if (!select || room < sinkCount) {
+    throw new MemoryTurnRefusedError({ policy, turn: state.turnCount, turnLength: plannedLength, memoryLength, cacheSize, sinksKept: sinkCount });
+  }
+  const positions = select({ settings: checked, state, turnLength: plannedLength, room, sinkCount });
+  checkSelection(policy, positions, room, sinkCount, memoryLength);
+  return { state: keepPositions(state, positions), evicted: evictedRanges(memoryLength, positions) };
 }
 
 /** The state holding only `positions` (ascending), with one more eviction counted. */

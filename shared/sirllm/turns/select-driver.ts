@@ -1,0 +1,37 @@
+/** Which {@link MemoryDriver} serves an engine at a memory level, with clear refusals for what it cannot do. */
+import { ValidationError } from "../../errors.js";
+import type { Engine } from "../../engines/engine.js";
+import { hasSequenceAccess } from "../../engines/embedded/embedded-engine.js";
+import type { MemoryDriver, MemoryLevel } from "./memory-driver.js";
+import { sequenceDriver } from "./sequence-driver.js";
+import { statelessDriver } from "./stateless-driver.js";
+import type { EntropyPreset } from "./turn-entropies.js";
+
+/** `kv` where the engine gives a live sequence (the embedded engine), `token` elsewhere. */
+export function defaultMemoryLevel(engine: Engine): MemoryLevel {
+  return hasSequenceAccess(engine) ? "kv" : "token";
+}
+
+/**
+ * The driver for `engine` at `level`, checked against `preset`. `kv` needs the embedded engine; `reference` needs the
+ * probability of an arbitrary token id, which only the embedded engine gives.
+ *
+ * @example
+ * const driver = memoryDriverFor(engine, "kv", "paper");
+ */
+export function memoryDriverFor(engine: Engine, level: MemoryLevel, preset: EntropyPreset): MemoryDriver {
+  const sequence = hasSequenceAccess(engine);
+  if (level === "kv" && !sequence) {
+    throw new ValidationError(
+      `memory level "kv" needs a live KV cache per session, which only the embedded engine gives; engine "${engine.name}" is ${engine.kind}: use memoryLevel "token"`,
+      { engine: engine.name, memoryLevel: level },
+    );
+  }
+  if (preset === "reference" && !sequence) {
+    throw new ValidationError(
+      `the "reference" entropy preset reads the probability of the previous token's id, which only the embedded engine gives; engine "${engine.name}" is ${engine.kind}: use entropy "paper"`,
+      { engine: engine.name, entropy: preset },
+    );
+  }
+  return sequence ? sequenceDriver(engine, level) : statelessDriver(engine);
+}
