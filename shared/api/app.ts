@@ -10,6 +10,8 @@ import { registerEngineRoutes } from "./routes/engines.js";
 import { registerJobRoutes } from "./routes/jobs.js";
 import { registerMtiSweepRoutes } from "./routes/mti-sweeps.js";
 import { registerNuggetsJobRoutes } from "./routes/nuggets-jobs.js";
+import { registerOpenAiChatRoutes } from "./routes/openai-chat-completions.js";
+import { registerSirllmSessionRoutes } from "./routes/sirllm-sessions.js";
 
 /** 1 MiB: far above any JSON control request; datasets larger than this go through presigned uploads. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -81,5 +83,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerJobRoutes(app, deps);
   registerNuggetsJobRoutes(app, deps);
   registerMtiSweepRoutes(app, deps);
+  registerSirllmSessionRoutes(app, deps);
+  registerOpenAiChatRoutes(app, deps);
   return app;
 }

@@ -132,7 +132,7 @@ class SequenceTurn implements TurnWork {
   async generate(params: GenerateParams, onText?: (delta: string) => void): Promise<SampledReply> {
     await this.flush();
     if (this.lastRow === null) throw new ValidationError("a reply needs something in memory to follow");
-    const budget = Math.min(params.maxTokens, this.contextSize - this.memory.length);
+    const budget = Math.min(params.maxTokens, this.contextSize - 1 - this.memory.length);
     const random = seededRandom(params.seed ?? randomSeed());
     const stops = params.stop ?? [];
     const longestStop = Math.max(0, ...stops.map((s) => s.length));
@@ -201,9 +201,10 @@ class SequenceTurn implements TurnWork {
     this.lastRow = await this.access.logits.push(token);
   }
 
+  /** llama.cpp shifts a sequence that reaches contextSize − 1 tokens (dropping its oldest): never let it. */
   private checkRoom(adding: number): void {
-    if (this.memory.length + adding > this.contextSize) {
-      throw new ValidationError(`memory (${this.memory.length} tokens) plus ${adding} more exceeds the engine's ${this.contextSize}-token context`);
+    if (this.memory.length + adding > this.contextSize - 1) {
+      throw new ValidationError(`memory (${this.memory.length} tokens) plus ${adding} more exceeds the ${this.contextSize - 1} tokens a session can hold in the engine's ${this.contextSize}-token context`);
     }
   }
 }
