@@ -186,6 +186,14 @@ export const SessionViewSchema = z
   .describe("SirllmSession");
 export type SessionView = z.infer<typeof SessionViewSchema>;
 
+/**
+ * Where a turn's time went, in milliseconds (also sent as a `Server-Timing` header): `engineMs` is the engine's work
+ * on memory (feeding, scoring, sampling); `overheadMs` is everything else assay did (reading and writing the store,
+ * the eviction step, tokenizing); `storeMs` is the commit and the transcript write.
+ */
+export const TurnTimingsSchema = z.object({ totalMs: z.number(), engineMs: z.number(), storeMs: z.number(), overheadMs: z.number() });
+export type TurnTimings = z.infer<typeof TurnTimingsSchema>;
+
 /** What a turn answers (a message, or a choice with its scores). */
 export const TurnResultSchema = z.object({
   session: SessionIdSchema,
@@ -204,6 +212,8 @@ export const TurnResultSchema = z.object({
   memoryLevel: MemoryLevelSchema,
   entropy: EntropyPresetSchema,
   policy: MemoryPolicyNameSchema,
+  /** Absent on a replayed turn. */
+  timings: TurnTimingsSchema.optional(),
 });
 export type TurnResult = z.infer<typeof TurnResultSchema>;
 

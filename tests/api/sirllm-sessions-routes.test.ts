@@ -32,7 +32,10 @@ describe("/v1/sirllm/sessions", () => {
     const id = await created(call);
     const reply = await call("POST", `/v1/sirllm/sessions/${id}/messages`, { content: "hello" });
     expect(reply.status).toBe(200);
-    expect(await reply.json()).toMatchObject({ session: id, turn: 0, replayed: false, memoryLevel: "token", usage: { replyTokens: 6 } });
+    expect(reply.headers.get("server-timing")).toMatch(/^engine;dur=[\d.]+, store;dur=[\d.]+, total;dur=[\d.]+$/);
+    const turn = (await reply.json()) as { timings: { totalMs: number; engineMs: number; overheadMs: number } };
+    expect(turn).toMatchObject({ session: id, turn: 0, replayed: false, memoryLevel: "token", usage: { replyTokens: 6 } });
+    expect(turn.timings.overheadMs).toBeCloseTo(turn.timings.totalMs - turn.timings.engineMs, 2);
     const view = (await (await call("GET", `/v1/sirllm/sessions/${id}`)).json()) as Record<string, unknown>;
     expect(view).toMatchObject({ id, turns: 1, policy: "sirllm", entropy: "paper", memory: { cacheSize: 200 } });
     expect((await call("GET", `/v1/sirllm/sessions/${id}`, undefined, other.key)).status).toBe(404);
@@ -72,7 +75,7 @@ describe("/v1/sirllm/sessions", () => {
   it("should answer 409 to all but one of 20 racing messages, and store each retried one once", async () => {
     const { call } = setup();
     const id = await created(call, { cacheSize: 4000 });
-    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => call("POST", `/v1/sirllm/sessions/${id}/messages`, { content: `m${i}` }).then((r) => r.status)));
+    const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => Promise.resolve(call("POST", `/v1/sirllm/sessions/${id}/messages`, { content: `m${i}` })).then((r) => r.status)));
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
     expect(statuses.filter((s) => s !== 200 && s !== 409)).toEqual([]);
     const stored = statuses.filter((s) => s === 200).length;

@@ -13,6 +13,7 @@ import {
   SessionIdSchema,
   SessionViewSchema,
   TurnResultSchema,
+  type TurnTimings,
 } from "../../../schemas/sirllm-sessions.js";
 import { requireScope } from "../../auth/api-keys.js";
 import { AssayError } from "../../errors.js";
@@ -182,7 +183,11 @@ export function registerSirllmSessionRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiD
     requireScope(principal, "write");
     const { id } = c.req.valid("param");
     const body = c.req.valid("json");
-    if (!body.stream) return c.json(await service.sendMessage(principal.tenant, id, body), 200);
+    if (!body.stream) {
+      const result = await service.sendMessage(principal.tenant, id, body);
+      serverTiming(c, result.timings);
+      return c.json(result, 200);
+    }
     // Refuse a missing session before the stream starts, so it is a plain 404.
     await service.config(principal.tenant, id);
     return streamSSE(c, async (events) => {
@@ -203,7 +208,9 @@ export function registerSirllmSessionRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiD
   app.openapi(choice, async (c) => {
     const principal = c.get("principal");
     requireScope(principal, "write");
-    return c.json(await service.sendChoice(principal.tenant, c.req.valid("param").id, c.req.valid("json")), 200);
+    const result = await service.sendChoice(principal.tenant, c.req.valid("param").id, c.req.valid("json"));
+    serverTiming(c, result.timings);
+    return c.json(result, 200);
   });
 
   app.openapi(memory, async (c) => {
@@ -217,6 +224,12 @@ export function registerSirllmSessionRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiD
     const tenant = c.get("principal").tenant;
     return c.html(renderMemoryPage(await service.memoryPage(tenant, c.req.valid("param").id)), 200, PAGE_HEADERS) as never;
   });
+}
+
+/** The turn's timings as a `Server-Timing` header (browsers' devtools show it). */
+function serverTiming(c: { header(name: string, value: string): void }, timings: TurnTimings | undefined): void {
+  if (!timings) return;
+  c.header("server-timing", `engine;dur=${timings.engineMs}, store;dur=${timings.storeMs}, total;dur=${timings.totalMs}`);
 }
 
 /** An error as the `error` event carries it (the same body a JSON error response has). */

@@ -23,6 +23,7 @@ import {
   type SessionConfig,
   type SessionView,
   type TurnResult,
+  type TurnTimings,
   type TurnTranscript,
 } from "../../../schemas/sirllm-sessions.js";
 import { chatTemplate } from "../../chat/chat-template-registry.js";
@@ -35,6 +36,7 @@ import { emptyMemoryState, type MemoryState } from "../memory/memory-state.js";
 import type { MemorySession } from "../memory/state-codec.js";
 import { defaultMemoryLevel, memoryCapacity, memoryDriverFor } from "../turns/select-driver.js";
 import { runChatTurn, runChoiceTurn, type TurnOutcome } from "../turns/run-turn.js";
+import type { MemoryDriver } from "../turns/memory-driver.js";
 import type { MemoryPageInput } from "./memory-page.js";
 import { SessionStore, type LoadedSession } from "./session-store.js";
 import { encodeMemorySession } from "../memory/state-codec.js";
@@ -111,6 +113,7 @@ export class SessionService {
 
   /** Sends the user's message and samples the reply (streamed through `onText` as it grows). */
   async sendMessage(tenant: string, id: string, message: SendMessage, onText?: (delta: string) => void): Promise<TurnResult> {
+    const started = performance.now();
     const config = await this.config(tenant, id);
     const loaded = await this.sessions.load(tenant, id);
     const replay = await this.replay(tenant, config, loaded, message.turn);
@@ -121,9 +124,10 @@ export class SessionService {
     const engine = await this.engine(config.engine);
     const prompt = await engine.tokenize(this.renderTurn(config, loaded.session.state, message.content));
     const params = decodingParams(config, message);
-    const target = { driver: memoryDriverFor(engine, config.memoryLevel, config.entropy), owner: `${tenant}/${id}`, session: loaded.session, entropy: config.entropy };
+    const clock = new TurnClock(started);
+    const target = { driver: clock.timed(memoryDriverFor(engine, config.memoryLevel, config.entropy)), owner: `${tenant}/${id}`, session: loaded.session, entropy: config.entropy };
     const out = await explainRefusal(() => runChatTurn(target, prompt, params, onText), `the message's ${prompt.length} tokens plus room for a reply of up to maxTokens ${params.maxTokens}`);
-    return this.commit(tenant, config, loaded, out, {
+    return this.commit(tenant, config, loaded, out, clock, {
       kind: "message",
       content: message.content,
       reply: out.reply.text,
@@ -136,6 +140,7 @@ export class SessionService {
 
   /** Scores each option after the user's turn, and stores the turn with the chosen option. */
   async sendChoice(tenant: string, id: string, choice: SendChoice): Promise<TurnResult> {
+    const started = performance.now();
     const config = await this.config(tenant, id);
     const loaded = await this.sessions.load(tenant, id);
     const replay = await this.replay(tenant, config, loaded, choice.turn);
@@ -151,13 +156,14 @@ export class SessionService {
         return tokens;
       }),
     );
-    const target = { driver: memoryDriverFor(engine, config.memoryLevel, config.entropy), owner: `${tenant}/${id}`, session: loaded.session, entropy: config.entropy };
+    const clock = new TurnClock(started);
+    const target = { driver: clock.timed(memoryDriverFor(engine, config.memoryLevel, config.entropy)), owner: `${tenant}/${id}`, session: loaded.session, entropy: config.entropy };
     const longest = Math.max(...continuations.map((c) => c.length));
     const out = await explainRefusal(
       () => runChoiceTurn(target, context, continuations, choice.rule, (ids) => engine.detokenize(ids)),
       `the turn's ${context.length} tokens plus the longest option's ${longest}`,
     );
-    return this.commit(tenant, config, loaded, out, {
+    return this.commit(tenant, config, loaded, out, clock, {
       kind: "choice",
       content: choice.content,
       reply: choice.options[out.chosen]!,
@@ -304,10 +310,12 @@ export class SessionService {
     config: SessionConfig,
     loaded: LoadedSession,
     out: TurnOutcome,
+    clock: TurnClock,
     turn: Pick<TurnTranscript, "kind" | "content" | "reply" | "finishReason" | "promptTokens" | "chosen" | "scores">,
   ): Promise<TurnResult> {
     const { settings, state } = loaded.session;
     const next: MemorySession = { settings, state: out.state };
+    const storing = performance.now();
     await this.sessions.commit(tenant, config.id, loaded.etag, next);
     const transcript: TurnTranscript = {
       version: 1,
@@ -320,9 +328,39 @@ export class SessionService {
       at: this.now().toISOString(),
     };
     await this.deps.store.putJson(turnKey(tenant, config.id, transcript.turn), transcript, TurnTranscriptSchema);
-    return turnResult(config, next, transcript, false);
+    const end = performance.now();
+    return { ...turnResult(config, next, transcript, false), timings: clock.timings(end - storing, end) };
   }
 }
+
+/** Where a turn's time went: the engine's part is timed around the driver's work; the rest is assay's. */
+class TurnClock {
+  private engineMs = 0;
+  constructor(private readonly started: number) {}
+
+  timed(driver: MemoryDriver): MemoryDriver {
+    return {
+      level: driver.level,
+      engine: driver.engine,
+      arbitraryTokenLogprobs: driver.arbitraryTokenLogprobs,
+      turn: async (memory, work) => {
+        const t0 = performance.now();
+        try {
+          return await driver.turn(memory, work);
+        } finally {
+          this.engineMs += performance.now() - t0;
+        }
+      },
+    };
+  }
+
+  timings(storeMs: number, end: number): TurnTimings {
+    const totalMs = end - this.started;
+    return { totalMs: round(totalMs), engineMs: round(this.engineMs), storeMs: round(storeMs), overheadMs: round(totalMs - this.engineMs) };
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** A stable session id for (tenant, idempotency key). */
 export function derivedSessionId(tenant: string, idempotencyKey: string): string {
