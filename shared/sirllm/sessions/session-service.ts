@@ -44,6 +44,8 @@ import { encodeMemorySession } from "../memory/state-codec.js";
 /** Most turns the memory page shows tokens for (the newest), besides the first turn (the sinks'). */
 export const MEMORY_PAGE_TURNS = 64;
 const MAX_CACHE_DEFAULT = 1024;
+/** Configs a service keeps in memory. */
+const CONFIG_CACHE_ENTRIES = 10_000;
 
 /** What a session service runs on. */
 export interface SessionServiceDeps {
@@ -62,6 +64,8 @@ export interface SessionPage {
 export class SessionService {
   private readonly sessions: SessionStore;
   private readonly now: () => Date;
+  /** Session configs read so far, oldest first (they never change). */
+  private readonly configs = new Map<string, SessionConfig>();
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.sessions = new SessionStore(deps.store);
@@ -266,6 +270,7 @@ export class SessionService {
 
   /** Deletes the session: config first (so it stops being listed), then its transcripts and its memory. */
   async delete(tenant: string, id: string): Promise<void> {
+    this.configs.delete(configKey(tenant, id));
     await this.deps.store.delete(configKey(tenant, id));
     const prefix = `t/${tenant}/sirllm/session-turns/${id}/`;
     const keys: string[] = [];
@@ -275,10 +280,18 @@ export class SessionService {
     await this.sessions.delete(tenant, id);
   }
 
-  /** The session's config; 404 when the session does not exist. */
+  /**
+   * The session's config; 404 when the session does not exist. Configs never change once written, so they are kept
+   * in memory (a deleted session's memory object is gone, so its turns still 404).
+   */
   async config(tenant: string, id: string): Promise<SessionConfig> {
-    const config = await this.deps.store.getJsonOrNull(configKey(tenant, id), SessionConfigSchema);
+    const key = configKey(tenant, id);
+    const cached = this.configs.get(key);
+    if (cached) return cached;
+    const config = await this.deps.store.getJsonOrNull(key, SessionConfigSchema);
     if (!config) throw new NotFoundError(`session ${id} not found`, { sessionId: id });
+    if (this.configs.size >= CONFIG_CACHE_ENTRIES) this.configs.delete(this.configs.keys().next().value!);
+    this.configs.set(key, config);
     return config;
   }
 

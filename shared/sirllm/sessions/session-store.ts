@@ -41,9 +41,14 @@ export class SessionStore {
   /** The session's memory and its ETag; 404 when there is none. */
   async load(tenant: string, sessionId: string): Promise<LoadedSession> {
     const key = sessionKey(tenant, sessionId);
-    if ((await this.store.head(key)) === null) throw new NotFoundError(`session ${sessionId} not found`, { sessionId });
-    const { body, etag } = await this.store.getBytes(key);
-    return { session: decodeMemorySession(body), etag };
+    let stored;
+    try {
+      stored = await this.store.getBytes(key);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw new NotFoundError(`session ${sessionId} not found`, { sessionId });
+      throw error;
+    }
+    return { session: decodeMemorySession(stored.body), etag: stored.etag };
   }
 
   /**
