@@ -3,8 +3,10 @@
  * `openai` npm client as a frontend would: 50 turns without streaming and 50 with, re-sending the growing history each
  * time (the server reads only the last message; memory is the session's).
  */
+import { PassThrough, Readable } from "node:stream";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSirllmChat } from "../../shared/cli/sirllm-chat-command.js";
 import { startLocalStack, type LocalStack } from "../../shared/dev/stack.js";
 
 let stack: LocalStack;
@@ -103,5 +105,26 @@ describe("POST /v1/chat/completions with the openai client", () => {
     await expect(client.chat.completions.create({ model: "local", messages: [{ role: "assistant", content: "hi" }] })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
     const wrongKey = new OpenAI({ baseURL: `${stack.apiUrl}/v1`, apiKey: "nope", maxRetries: 0 });
     await expect(wrongKey.chat.completions.create({ model: "local", messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+});
+
+describe("assay sirllm chat against the API", () => {
+  it("should create a session, stream replies and continue it with --session", async () => {
+    const run = async (opts: Parameters<typeof runSirllmChat>[0], lines: string[]) => {
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let stdout = "";
+      let stderr = "";
+      out.on("data", (d) => (stdout += d));
+      err.on("data", (d) => (stderr += d));
+      await runSirllmChat(opts, Readable.from(lines.map((l) => `${l}\n`)), out, err, {});
+      return { stdout, stderr };
+    };
+    const first = await run({ api: stack.apiUrl, key: stack.apiKey, cacheSize: "150", maxTokens: "8" }, ["Hello there.", "Tell me a story."]);
+    const id = /session (ss_[0-9a-z]+)/.exec(first.stderr)![1]!;
+    expect(first.stdout.trimEnd().split("\n")).toHaveLength(2);
+    const again = await run({ api: stack.apiUrl, key: stack.apiKey, session: id }, ["And then?", "/memory"]);
+    expect(again.stdout).toMatch(/turns 3 · memory \d+\/150 tokens/);
+    expect((await sessionView(id)).turns).toBe(3);
   });
 });
