@@ -12,7 +12,7 @@ import { repoRoot } from "../../shared/config/shared-files.js";
 import { startLocalStack, type LocalStack } from "../../shared/dev/stack.js";
 
 /** The files the walkthroughs write into the repository folder. */
-const OUTPUTS = ["pool.jsonl", "anchors.jsonl", "subset.jsonl", "histogram.svg", "mti-gate.json", "mti-report.json", "mti-junit.xml", "mti-summary.md"];
+const OUTPUTS = ["pool.jsonl", "anchors.jsonl", "subset.jsonl", "histogram.svg", "mti-gate.json", "mti-report.json", "mti-junit.xml", "mti-summary.md", "memory.html"];
 
 /** `<!-- walkthrough: NAME -->` followed by a ```sh block, by name. */
 export function walkthroughs(markdown: string): Map<string, string> {
@@ -50,7 +50,7 @@ afterAll(async () => {
 
 describe("README.md, run as written", () => {
   it("should mark the walkthroughs it promises", () => {
-    expect([...blocks.keys()]).toEqual(["cli", "http", "mti"]);
+    expect([...blocks.keys()]).toEqual(["cli", "http", "mti", "sirllm"]);
   });
 
   it("should take a newcomer from uploads to a fine-tuning subset with the CLI (Your first job)", async () => {
@@ -74,6 +74,18 @@ describe("README.md, run as written", () => {
     const subset = readFileSync(join(repoRoot, "subset.jsonl"), "utf8").trim().split("\n").filter(Boolean);
     for (const line of subset) expect(Object.keys(JSON.parse(line))).toEqual(["instruction", "input", "output"]);
   }, 180_000);
+});
+
+describe("README.md's SirLLM walkthrough, run as written", () => {
+  it("should create a session, answer a turn and a streamed turn, and show memory as JSON and a page", async () => {
+    const run = await bash(blocks.get("sirllm")!, env);
+    expect(run.code, run.stderr).toBe(0);
+    const [turn, deltas, memory] = run.stdout.trim().split("\n");
+    expect(JSON.parse(turn!)).toMatchObject({ turn: 0, replayed: false, memoryLevel: "kv", entropy: "paper", policy: "sirllm" });
+    expect(Number(deltas)).toBeGreaterThan(0);
+    expect(JSON.parse(memory!).memory.tokens).toBeGreaterThan(0);
+    expect(readFileSync(join(repoRoot, "memory.html"), "utf8")).toMatch(/^<!DOCTYPE html>/i);
+  }, 120_000);
 });
 
 describe("README.md's MTI-Bench walkthrough, run as written (a stack started with --context-size 8192)", () => {
