@@ -110,10 +110,12 @@ export class AssayStack extends Stack {
       },
     }).fn;
     // The API creates jobs and datasets and signs presigned uploads. It deletes only what it deletes: a staged upload
-    // once it is validated (tmp/), and a job's failure records once `retry` has re-sent their messages.
+    // once it is validated (tmp/), a job's failure records once `retry` has re-sent their messages, and SirLLM
+    // sessions (memory, config, transcripts) when a caller deletes one.
     this.dataBucket.grantObjects(this.api, "readWrite");
     this.dataBucket.grantDelete(this.api, "tmp/*");
     this.dataBucket.grantDelete(this.api, "t/*/jobs/*/failures/*");
+    this.dataBucket.grantDelete(this.api, "t/*/sirllm/*");
     for (const worker of workers.values()) worker.queue.grantSendMessages(this.api);
     this.grantParameterRead(this.api, apiKeysParameter);
     this.grantParameterRead(this.api, enginesParameter);

@@ -240,7 +240,7 @@ describe("IAM", () => {
     const deletes = statements.filter((s) => s.actions.includes("s3:DeleteObject"));
     for (const d of deletes) expect(d.actions).toEqual(["s3:DeleteObject"]);
     const patterns = deletes.flatMap((d) => d.resources.map((r) => JSON.stringify(r).match(/\/((?:t|tmp)\/[^"]*)"/)?.[1]));
-    expect(patterns.sort()).toEqual(["t/*/jobs/*/failures/*", "tmp/*"]);
+    expect(patterns.sort()).toEqual(["t/*/jobs/*/failures/*", "t/*/sirllm/*", "tmp/*"]);
   });
 
   it("should tell each worker the receive count its queue's redrive policy dead-letters at", () => {

@@ -1,7 +1,7 @@
 /** Which {@link MemoryDriver} serves an engine at a memory level, with clear refusals for what it cannot do. */
 import { ValidationError } from "../../errors.js";
 import type { Engine } from "../../engines/engine.js";
-import { hasSequenceAccess } from "../../engines/embedded/embedded-engine.js";
+import { hasSequenceAccess } from "../../engines/embedded/sequence-access.js";
 import type { MemoryDriver, MemoryLevel } from "./memory-driver.js";
 import { sequenceDriver } from "./sequence-driver.js";
 import { statelessDriver } from "./stateless-driver.js";
