@@ -69,20 +69,7 @@ describe("SessionStore", () => {
     expect(new Set(stored.tokens).size).toBe(10);
   });
 
-  it("should leave the stored state untouched when a turn fails before its commit", async () => {
-    const sessions = new SessionStore(new MemoryObjectStore());
-    const base = turn({ settings, state: emptyMemoryState() }, 4, 0);
-    const { etag } = await sessions.create(TENANT, ID, base);
-    const failingTurn = async () => {
-      const { session } = await sessions.load(TENANT, ID);
-      turn(session, 3, 1);
-      throw new Error("engine failed mid-turn");
-    };
-    await expect(failingTurn()).rejects.toThrow(/engine failed/);
-    const after = await sessions.load(TENANT, ID);
-    expect(after.etag).toBe(etag);
-    expect(after.session.state).toEqual(base.state);
-  });
+  // A turn that fails before its commit (engine error, crash) is tested where turns run: session-service.test.ts.
 
   it("should 404 a missing session, 409 a second create and refuse a malformed id", async () => {
     const sessions = new SessionStore(new MemoryObjectStore());

@@ -17,11 +17,11 @@ import { MemoryObjectStore } from "../../../shared/store/memory-object-store.js"
 /**
  * Tolerance for two entropies of one token computed on identical token sequences by different evaluation orders
  * (a KV cache grown turn by turn vs. rebuilt in one batch). Measured on stories260K (scratch run of compareLevels,
- * 18 turns before any eviction over two cache sizes): exactly 0 on this machine (AMD EPYC, AVX-512). llama.cpp's
- * batch-split and CPU differences are documented up to ~1e-3 of a sum, so 1e-3 per token leaves headroom on any
- * x86-64. After an eviction the same run measured up to 1.0 nats (mean 0.11) of difference per turn.
+ * 18 turns before any eviction over two cache sizes): exactly 0 on this machine (AMD EPYC, AVX-512); one batch
+ * against another order of batches measured up to 2.6e-3 (drivers.test.ts), so 1e-2 leaves headroom on any x86-64.
+ * After an eviction the same run measured up to 1.0 nats (mean 0.11) of difference per turn.
  */
-const SAME_MEMORY_TOLERANCE = 1e-3;
+const SAME_MEMORY_TOLERANCE = 1e-2;
 
 let engine: EmbeddedEngine;
 beforeAll(async () => {
@@ -76,7 +76,7 @@ describe("kv against token memory", () => {
     expect(after.length).toBeGreaterThan(3);
     for (const r of before) expect(r.maxAbsDiff).toBeLessThan(SAME_MEMORY_TOLERANCE);
     // After an eviction, kv's kept tokens carry evicted context: some turn's entropies move by far more than noise.
-    expect(Math.max(...after.map((r) => r.maxAbsDiff))).toBeGreaterThan(50 * SAME_MEMORY_TOLERANCE);
+    expect(Math.max(...after.map((r) => r.maxAbsDiff))).toBeGreaterThan(10 * SAME_MEMORY_TOLERANCE);
   });
 
   it("should keep the same indices for the same entropies at either level", async () => {
