@@ -73,6 +73,18 @@ export const DEFAULT_WORKERS: readonly WorkerSpec[] = [
     maxConcurrency: 20,
     enqueuesTo: ["mti"],
   },
+  // SirLLM evaluations: one message is one shard of units (a unit is a whole dialogue, episode or RPS player under one
+  // memory policy: up to 2,000 turns); the name is the kind's (`sirllm-eval`), which is also its queue's.
+  {
+    name: "sirllm-eval",
+    entry: "functions/sirllm-worker.ts",
+    timeoutSeconds: LAMBDA_MAX_TIMEOUT_SECONDS,
+    memoryMb: 1024,
+    batchSize: 1,
+    maxReceiveCount: 5,
+    maxConcurrency: 20,
+    enqueuesTo: ["sirllm-eval"],
+  },
 ];
 
 /**

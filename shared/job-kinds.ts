@@ -6,8 +6,9 @@ import type { AnyJobKind } from "./jobs/job-kind.js";
 import { JobKinds } from "./jobs/job-kinds.js";
 import { mtiSweepKind } from "./mti/jobs/mti-kind.js";
 import { nuggetsKind } from "./nuggets/jobs/nuggets-kind.js";
+import { sirllmEvalKind } from "./sirllm/jobs/sirllm-eval-kind.js";
 
-export const JOB_KINDS: readonly AnyJobKind[] = [nuggetsKind, mtiSweepKind];
+export const JOB_KINDS: readonly AnyJobKind[] = [nuggetsKind, mtiSweepKind, sirllmEvalKind];
 
 /** A registry of every kind. */
 export const allJobKinds = (): JobKinds => new JobKinds(JOB_KINDS);

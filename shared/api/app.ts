@@ -11,6 +11,7 @@ import { registerJobRoutes } from "./routes/jobs.js";
 import { registerMtiSweepRoutes } from "./routes/mti-sweeps.js";
 import { registerNuggetsJobRoutes } from "./routes/nuggets-jobs.js";
 import { registerOpenAiChatRoutes } from "./routes/openai-chat-completions.js";
+import { registerSirllmEvaluationRoutes } from "./routes/sirllm-evaluations.js";
 import { registerSirllmSessionRoutes } from "./routes/sirllm-sessions.js";
 
 /** 1 MiB: far above any JSON control request; datasets larger than this go through presigned uploads. */
@@ -83,6 +84,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerJobRoutes(app, deps);
   registerNuggetsJobRoutes(app, deps);
   registerMtiSweepRoutes(app, deps);
+  registerSirllmEvaluationRoutes(app, deps);
   registerSirllmSessionRoutes(app, deps);
   registerOpenAiChatRoutes(app, deps);
   return app;

@@ -44,7 +44,7 @@ describe("cdk synth (the real CLI)", () => {
     const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
     expect(types).toEqual(expect.arrayContaining(["AWS::Lambda::Url", "AWS::Lambda::EventSourceMapping", "AWS::S3::Bucket"]));
     const assets = readdirSync(outdir).filter((d) => d.startsWith("asset."));
-    expect(assets).toHaveLength(3); // the API and the two workers (nuggets, mti)
+    expect(assets).toHaveLength(4); // the API and the three workers (nuggets, mti, sirllm-eval)
     for (const a of assets) expect(existsSync(join(outdir, a, "index.mjs"))).toBe(true);
     // Synth bundles the functions with esbuild: well under a minute on an idle 2-core machine, over 60 s on a busy one.
   }, 200_000);
