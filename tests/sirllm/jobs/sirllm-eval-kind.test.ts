@@ -251,7 +251,7 @@ describe("SirLLM evaluations (job kind) on the embedded engine", () => {
   });
   afterAll(async () => engine?.close());
 
-  // Grocery's 22-turn episodes are left to tests/e2e/sirllm-eval.test.ts; two tasks keep this in seconds.
+  // Grocery's 22-turn episodes are left to tests/e2e/sirllm-eval.slow.test.ts; two tasks keep this in seconds.
   it("should run at the kv level and give the tables `assay sirllm eval` gives in process", async () => {
     const h = makeHarness([sirllmEvalKind], [engine]);
     const { summary, lines } = await run(h, {
