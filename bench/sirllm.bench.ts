@@ -8,12 +8,12 @@
  *    compare-and-swap commit and the transcript write. Target: p50 < 20 ms.
  * 2. **Stored bytes per kept token**: the session's memory object after the run, and encoded states of 1,024 kept
  *    tokens with ids drawn from 32k and 152k vocabularies (ids cost more bytes in a large vocabulary). Target ≤ 8.
- * 3. **`kv` against `token`** on the embedded engine in process: a session per level, each on its own engine, fed the
- *    same messages, interleaved turn by turn (so a slow phase of this shared machine hits both), per-turn latency
- *    p50/p95 and the median of per-turn ratios; `kvSharedMs`, a third (kv) session sharing the token session's
- *    engine, shows what a kv session costs when another session takes its engine's one sequence between its turns
- *    (it is rebuilt); and, on one memory (the same kept indices), how far the levels' entropies drift apart after the
- *    first eviction (`compareLevels`).
+ * 3. **`kv` against `token`** on the embedded engine in process: a kv session on an engine of its own and a token
+ *    session, fed the same messages, interleaved turn by turn (so a slow phase of this shared machine hits every
+ *    session), per-turn latency p50/p95 and the median of per-turn ratios; beside them, a kv session on the token
+ *    session's engine in a sequence kept for sessions (`kvBesideOtherWorkMs`), and one of two kv sessions sharing an
+ *    engine without such sequences (`kvSharedMs`: each turn finds its sequence taken and rebuilds); and, on one memory
+ *    (the same kept indices), how far the levels' entropies drift apart after the first eviction (`compareLevels`).
  *
  *   npm run bench:sirllm                # 100 turns per part (about 2 minutes here)
  *   npm run bench:sirllm -- --quick     # 15 turns, small caches (the smoke test)
@@ -141,38 +141,44 @@ function syntheticBytesPerToken(vocab: number, kept: number) {
 }
 
 async function kvAgainstToken() {
-  // One engine per level: the embedded engine has one llama.cpp sequence, so two sessions sharing it would take it
-  // from each other every turn and the kv session would be rebuilt each time (measured apart: `kvSharedMs`).
-  const open = (name: string) => createEmbeddedEngine({ name, modelPath: MODEL, contextSize: CONTEXT, ...(CONTEXT > 512 ? { flashAttention: false } : {}) });
-  const kvEngine = await open("kv-engine");
-  const tokenEngine = await open("token-engine");
+  // The kv session has an engine of its own. The token session's engine also serves two more kv sessions: `slotted`,
+  // in a sequence kept for sessions (sessionSequences 1), and `shared`, which has none and shares the engine's one
+  // sequence with the token turns, so it is rebuilt from its stored memory every turn.
+  const open = (name: string, sessionSequences: number) =>
+    createEmbeddedEngine({ name, modelPath: MODEL, contextSize: CONTEXT, sessionSequences, ...(CONTEXT > 512 ? { flashAttention: false } : {}) });
+  const kvEngine = await open("kv-engine", 0);
+  const busyEngine = await open("busy-engine", 1);
+  const sharedEngine = await open("shared-engine", 0);
   const engine = kvEngine;
   try {
     const engines = EngineRegistry.fromConfigs([]);
-    engines.register(kvEngine);
-    engines.register(tokenEngine);
+    for (const e of [kvEngine, busyEngine, sharedEngine]) engines.register(e);
     const service = new SessionService({ store: new MemoryObjectStore(), engines });
-    const ids = {} as Record<"kv" | "token" | "shared", string>;
-    const sessions = [
+    type Key = "kv" | "token" | "slotted" | "shared" | "sharedOther";
+    const sessions: readonly (readonly [Key, string, "kv" | "token"])[] = [
       ["kv", "kv-engine", "kv"],
-      ["token", "token-engine", "token"],
-      // A second kv session on the token session's engine: the token turns take its sequence, so it is rebuilt.
-      ["shared", "token-engine", "kv"],
-    ] as const;
+      ["token", "busy-engine", "token"],
+      ["slotted", "busy-engine", "kv"],
+      // Two kv sessions on an engine without session sequences: each takes the one sequence from the other.
+      ["shared", "shared-engine", "kv"],
+      ["sharedOther", "shared-engine", "kv"],
+    ];
+    const ids = {} as Record<Key, string>;
     for (const [key, engineName, level] of sessions) {
       ids[key] = (await service.create("bench", CreateSessionSchema.parse({ engine: engineName, memoryLevel: level, cacheSize: CACHE, sinks: 4, decay: 0.9, decoding: { maxTokens: MAX_TOKENS } }))).view.id;
     }
-    const ms = { kv: [] as number[], token: [] as number[], shared: [] as number[] };
+    const ms = { kv: [] as number[], token: [] as number[], slotted: [] as number[], shared: [] as number[], sharedOther: [] as number[] };
     const ratios: number[] = [];
+    const keys = sessions.map(([k]) => k);
     for (let i = 0; i < TURNS; i++) {
-      // Rotate the order, so no level always runs on a warmer (or busier) machine.
-      const order = (["kv", "token", "shared"] as const).map((_, k, all) => all[(k + i) % all.length]!);
-      const turn = {} as Record<"kv" | "token" | "shared", number>;
-      for (const level of order) {
+      // Rotate the order, so no session always runs on a warmer (or busier) machine.
+      const order = keys.map((_, k) => keys[(k + i) % keys.length]!);
+      const turn = {} as Record<Key, number>;
+      for (const key of order) {
         const t0 = performance.now();
-        await service.sendMessage("bench", ids[level], SendMessageSchema.parse({ content: message(i) }));
-        turn[level] = performance.now() - t0;
-        ms[level].push(turn[level]);
+        await service.sendMessage("bench", ids[key], SendMessageSchema.parse({ content: message(i) }));
+        turn[key] = performance.now() - t0;
+        ms[key].push(turn[key]);
       }
       ratios.push(turn.token / turn.kv);
     }
@@ -188,6 +194,7 @@ async function kvAgainstToken() {
       contextSize: CONTEXT,
       kvMs: stats(ms.kv),
       tokenMs: stats(ms.token),
+      kvBesideOtherWorkMs: stats(ms.slotted),
       kvSharedMs: stats(ms.shared),
       tokenOverKvMedianRatio: round(quantile(ratios, 0.5)),
       evictions: { kv: views.kv.memory.evictions, token: views.token.memory.evictions },
@@ -200,8 +207,7 @@ async function kvAgainstToken() {
       },
     };
   } finally {
-    await kvEngine.close();
-    await tokenEngine.close();
+    for (const e of [kvEngine, busyEngine, sharedEngine]) await e.close();
   }
 }
 

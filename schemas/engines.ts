@@ -168,6 +168,12 @@ export const EngineConfigSchema = z.discriminatedUnion("kind", [
     /** 1 on small machines: llama.cpp's default thread count runs far slower on 2 cores. */
     threads: z.number().int().min(1).max(256).default(1),
     gpu: z.boolean().default(false),
+    /**
+     * llama.cpp sequences kept for KV-level SirLLM sessions, each resident for one session at a time (the least
+     * recently used is handed to a new one). Each holds a context's worth of KV cache. 0: sessions share the engine's
+     * one sequence and are rebuilt whenever other work ran between their turns.
+     */
+    sessionSequences: z.number().int().min(0).max(64).default(0),
   }),
   /**
    * A test double that answers at once with made-up numbers (orchestration benchmarks, fault injection). Configured

@@ -33,6 +33,9 @@ import type { LocalWorkerTask } from "./local-worker-thread.js";
 /** The tenant the local stack's printed key belongs to. */
 export const LOCAL_TENANT = "local";
 export const LOCAL_BUCKET = "assay-local";
+/** Sequences the API's embedded engine keeps for SirLLM sessions unless told (a few KB each on stories260K). */
+const DEFAULT_SESSION_SEQUENCES = 4;
+
 /** The name the embedded engine is registered under. */
 export const LOCAL_ENGINE = "local";
 
@@ -59,6 +62,11 @@ export interface LocalStackOptions {
    * default (on), which the NUGGETS figures were measured with.
    */
   readonly flashAttention?: boolean;
+  /**
+   * Sequences the API's embedded engine keeps for KV-level SirLLM sessions, one resident session each (default 4;
+   * a session beyond them takes the least recently used one and is rebuilt from its stored memory next time).
+   */
+  readonly sessionSequences?: number;
   /** Persist emulator state (and the dev key) here; in memory when absent. */
   readonly dataDir?: string;
   /** Use this API key for the local tenant instead of a generated one. */
@@ -180,7 +188,8 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     cleanups.push(() => engines.close());
     const flashAttention = opts.flashAttention ?? (opts.contextSize !== undefined && opts.contextSize > 512 ? false : undefined);
     const embedded = { ...(opts.contextSize ? { contextSize: opts.contextSize } : {}), ...(flashAttention !== undefined ? { flashAttention } : {}) };
-    engines.register(await createEmbeddedEngine({ name: LOCAL_ENGINE, modelPath, threads: 1, ...embedded }));
+    const sessionSequences = opts.sessionSequences ?? DEFAULT_SESSION_SEQUENCES;
+    engines.register(await createEmbeddedEngine({ name: LOCAL_ENGINE, modelPath, threads: 1, sessionSequences, ...embedded }));
     for (const engine of opts.extraEngines ?? []) engines.register(engine);
 
     const store = new S3ObjectStore({ client: aws.s3, bucket: aws.bucket });

@@ -51,6 +51,7 @@ export const defaultEngineFactories: Record<EngineKind, EngineFactory> = {
         modelPath: c.modelPath,
         threads: c.threads,
         gpu: c.gpu,
+        sessionSequences: c.sessionSequences,
         ...(c.contextSize === undefined ? {} : { contextSize: c.contextSize }),
       });
     }

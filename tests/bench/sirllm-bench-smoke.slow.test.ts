@@ -47,6 +47,7 @@ describe("npm run bench:sirllm -- --quick", () => {
     expect(positive(l.kvMs.p50)).toBe(true);
     expect(positive(l.tokenMs.p50)).toBe(true);
     expect(positive(l.kvSharedMs.p50)).toBe(true);
+    expect(positive(l.kvBesideOtherWorkMs.p50)).toBe(true);
     expect(positive(l.tokenOverKvMedianRatio)).toBe(true);
     expect(l.entropyDrift.turnsBeforeEviction).toBeGreaterThan(0);
     expect(l.entropyDrift.turnsAfterEviction).toBeGreaterThan(0);

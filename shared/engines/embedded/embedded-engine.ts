@@ -44,6 +44,13 @@ export interface EmbeddedEngineOptions {
    * results move within the log-prob tolerance (see shared/numerics/logprob-tolerance.ts: flash attention off vs on).
    */
   readonly flashAttention?: boolean;
+  /**
+   * llama.cpp sequences kept for KV-level SirLLM sessions (`withSequence` with an owner), each resident for one
+   * session at a time; the least recently used goes to a session that has none. Each holds a context's worth of KV
+   * cache (stories260K: next to nothing; a 7B model at 4k tokens: about 2 GB at f16). Default 0: sessions share the
+   * engine's one sequence, and a session's turn after any other work on the engine rebuilds its memory.
+   */
+  readonly sessionSequences?: number;
 }
 
 export type { EmbeddedEngine, SequenceAccess, SequenceOptions } from "./sequence-access.js";
@@ -75,13 +82,24 @@ export async function createEmbeddedEngine(options: EmbeddedEngineOptions): Prom
     throw new ConfigurationError(`cannot load model ${options.modelPath}: ${String(cause)}`, null, { cause });
   }
   const contextSize = options.contextSize ?? Math.min(model.trainContextSize, DEFAULT_CONTEXT);
+  const sessionSequences = options.sessionSequences ?? 0;
+  if (!Number.isInteger(sessionSequences) || sessionSequences < 0) throw new ConfigurationError(`sessionSequences must be a non-negative integer, got ${sessionSequences}`);
   try {
-    context = await model.createContext({ contextSize, threads, sequences: 1, ...(options.flashAttention !== undefined ? { flashAttention: options.flashAttention } : {}) });
+    // Each sequence gets its own contextSize of KV cells (node-llama-cpp allocates contextSize × sequences).
+    context = await model.createContext({ contextSize, threads, sequences: 1 + sessionSequences, ...(options.flashAttention !== undefined ? { flashAttention: options.flashAttention } : {}) });
   } catch (cause) {
     await model.dispose();
     throw new ConfigurationError(`cannot create a ${contextSize}-token context: ${String(cause)}`, null, { cause });
   }
-  return new LlamaCppEngine(options.name, model, context, contextSize, threads);
+  return new LlamaCppEngine(options.name, model, context, contextSize, threads, sessionSequences);
+}
+
+/** A sequence kept for sessions, and whose memory it holds. */
+interface SessionSlot {
+  readonly sequence: LlamaContextSequence;
+  readonly logits: LogitsSequence;
+  owner: string | null;
+  lastUsed: number;
 }
 
 class LlamaCppEngine implements EmbeddedEngine {
@@ -105,6 +123,9 @@ class LlamaCppEngine implements EmbeddedEngine {
   private closed = false;
   /** Who left the sequence's content for a later `withSequence` (see {@link SequenceOptions.owner}); null: nobody. */
   private sequenceOwner: string | null = null;
+  /** Sequences kept for sessions (`sessionSequences`); empty: sessions use the one above. */
+  private readonly slots: SessionSlot[] = [];
+  private slotClock = 0;
 
   constructor(
     readonly name: string,
@@ -112,12 +133,17 @@ class LlamaCppEngine implements EmbeddedEngine {
     private readonly context: LlamaContext,
     readonly contextSize: number,
     private readonly threads: number,
+    sessionSequences: number,
   ) {
     this.model = basename(llamaModel.filename ?? "model", ".gguf");
     this.bosToken = llamaModel.tokens.bos;
     this.vocabSize = vocabularySize(llamaModel);
     this.sequence = context.getSequence();
     this.logits = new LogitsSequence(this.sequence, this.vocabSize);
+    for (let i = 0; i < sessionSequences; i++) {
+      const sequence = context.getSequence();
+      this.slots.push({ sequence, logits: new LogitsSequence(sequence, this.vocabSize), owner: null, lastUsed: 0 });
+    }
   }
 
   async tokenize(text: string, options: TokenizeOptions = {}): Promise<number[]> {
@@ -210,22 +236,14 @@ class LlamaCppEngine implements EmbeddedEngine {
 
   async withSequence<T>(fn: (access: SequenceAccess) => Promise<T>, options: SequenceOptions = {}): Promise<T> {
     const owner = options.owner ?? null;
+    if (owner !== null && this.slots.length > 0) return this.withSessionSlot(owner, fn);
     return this.run(async () => {
       const resident = owner !== null && this.sequenceOwner === owner;
       this.sequenceOwner = null;
       await this.logits.reset(!resident);
-      const model = this.llamaModel;
-      const access: SequenceAccess = {
-        sequence: this.sequence,
-        logits: this.logits,
-        resident,
-        vocabSize: this.vocabSize,
-        isEndOfGeneration: (token) => model.isEogToken(token as Token),
-        decode: (tokens, context) => this.decode(tokens, context),
-      };
       let ok = false;
       try {
-        const result = await fn(access);
+        const result = await fn(this.access(this.sequence, this.logits, resident));
         ok = true;
         return result;
       } finally {
@@ -233,6 +251,38 @@ class LlamaCppEngine implements EmbeddedEngine {
         else await this.logits.reset(true);
       }
     }, true);
+  }
+
+  /** `withSequence` for an owner when sequences are kept for sessions: its own, or the least recently used one. */
+  private withSessionSlot<T>(owner: string, fn: (access: SequenceAccess) => Promise<T>): Promise<T> {
+    return this.run(async () => {
+      let slot = this.slots.find((s) => s.owner === owner);
+      const resident = slot !== undefined;
+      slot ??= this.slots.reduce((a, b) => (a.owner === null && b.owner !== null ? a : b.owner === null && a.owner !== null ? b : a.lastUsed <= b.lastUsed ? a : b));
+      slot.owner = null;
+      await slot.logits.reset(!resident);
+      try {
+        const result = await fn(this.access(slot.sequence, slot.logits, resident));
+        slot.owner = owner;
+        slot.lastUsed = ++this.slotClock;
+        return result;
+      } catch (error) {
+        await slot.logits.reset(true).catch(() => undefined);
+        throw error;
+      }
+    }, true);
+  }
+
+  private access(sequence: LlamaContextSequence, logits: LogitsSequence, resident: boolean): SequenceAccess {
+    const model = this.llamaModel;
+    return {
+      sequence,
+      logits,
+      resident,
+      vocabSize: this.vocabSize,
+      isEndOfGeneration: (token) => model.isEogToken(token as Token),
+      decode: (tokens, context) => this.decode(tokens, context),
+    };
   }
 
   async close(): Promise<void> {
