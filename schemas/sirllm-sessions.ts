@@ -33,7 +33,8 @@ export type SessionDecoding = z.infer<typeof SessionDecodingSchema>;
 
 /**
  * `POST /v1/sirllm/sessions`. `cacheSize` defaults to the engine's context, at most 1,024; `memoryLevel` to `kv` on
- * the embedded engine and `token` elsewhere; `template` to `vicuna` ("USER: …\n\nASSISTANT:", as the authors ran it).
+ * the embedded engine and `token` elsewhere; `template` to the model's own where the engine carries one (a GGUF's),
+ * else `vicuna` ("USER: …\n\nASSISTANT:", as the authors ran it).
  * Checked against the engine when created: sinks < cacheSize ≤ the engine's context, and a turn of at least one token
  * plus `maxTokens` must fit beside the sinks.
  *
@@ -50,7 +51,11 @@ export const CreateSessionSchema = z.strictObject({
   seed: uint32("seed").default(0),
   entropy: EntropyPresetSchema.default("paper"),
   memoryLevel: MemoryLevelSchema.optional(),
-  template: ChatTemplateSpecSchema.default("vicuna"),
+  /**
+   * A built-in name, a Jinja template, or `"model"`: the model's own (its GGUF's); default the model's own where the
+   * engine carries one, else `vicuna`.
+   */
+  template: z.union([z.literal("model"), ChatTemplateSpecSchema]).optional(),
   /** A system prompt rendered into the first turn (and so into memory, as its first tokens). */
   system: z.string().max(MAX_MESSAGE_CHARS).optional(),
   decoding: SessionDecodingSchema.default(SessionDecodingSchema.parse({})),

@@ -7,6 +7,7 @@
  * concurrency limit are applied around an adapter by `withResilience` (`shared/engines/resilience.ts`), and replicas of
  * one model are balanced and ejected when failing by an engine pool (`shared/engines/pool/engine-pool.ts`).
  */
+import type { JinjaChatTemplateSpec } from "../../schemas/chat-templates.js";
 import type { EngineStats } from "../../schemas/engines.js";
 
 export type { EngineStats, ReplicaStats } from "../../schemas/engines.js";
@@ -142,6 +143,11 @@ export interface Engine {
    * alone), since one chat request carries one conversation.
    */
   chat?(requests: readonly ChatRequest[]): Promise<ChatResult[]>;
+  /**
+   * The chat template the model itself carries (a GGUF's `tokenizer.chat_template`, with its BOS/EOS text), or null
+   * when it carries none. Absent where the engine cannot tell (a remote server's template is applied server-side).
+   */
+  modelChatTemplate?(): JinjaChatTemplateSpec | null;
   close(): Promise<void>;
   /**
    * Per-replica counters and circuit states (engines built by the registry are pools, a single server a pool of one).

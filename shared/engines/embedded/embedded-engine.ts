@@ -19,6 +19,8 @@ import type {
   DetailedScoreResult,
   TokenLogprobDetail,
 } from "../detailed-logprobs.js";
+import type { JinjaChatTemplateSpec } from "../../../schemas/chat-templates.js";
+import { ggufChatTemplateSpec } from "../../chat/gguf-chat-template.js";
 import { loadLlamaRuntime } from "./llama-runtime.js";
 import { LogitsSequence } from "./logits-sequence.js";
 import type { EmbeddedEngine, SequenceAccess, SequenceOptions } from "./sequence-access.js";
@@ -144,6 +146,10 @@ class LlamaCppEngine implements EmbeddedEngine {
       const sequence = context.getSequence();
       this.slots.push({ sequence, logits: new LogitsSequence(sequence, this.vocabSize), owner: null, lastUsed: 0 });
     }
+  }
+
+  modelChatTemplate(): JinjaChatTemplateSpec | null {
+    return ggufChatTemplateSpec(this.llamaModel.fileInfo.metadata);
   }
 
   async tokenize(text: string, options: TokenizeOptions = {}): Promise<number[]> {

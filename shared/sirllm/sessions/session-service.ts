@@ -82,7 +82,8 @@ export class SessionService {
     checkSessionFits(engine, cacheSize, request);
     const memoryLevel = request.memoryLevel ?? defaultMemoryLevel(engine);
     memoryDriverFor(engine, memoryLevel, request.entropy); // refuses kv / reference where the engine cannot
-    chatTemplate(request.template); // an unknown built-in or a Jinja template that does not parse is refused now
+    const template = resolveTemplate(engine, request.template);
+    chatTemplate(template); // an unknown built-in or a Jinja template that does not parse is refused now
     const id = idempotencyKey === undefined ? `ss_${randomBytes(13).toString("hex")}` : derivedSessionId(tenant, idempotencyKey);
     const config: SessionConfig = {
       version: 1,
@@ -92,7 +93,7 @@ export class SessionService {
       model: engine.model,
       memoryLevel,
       entropy: request.entropy,
-      template: request.template,
+      template,
       system: request.system ?? null,
       decoding: request.decoding,
     };
@@ -392,6 +393,15 @@ function turnKey(tenant: string, id: string, turn: number): string {
 
 function encodeForCreate(memory: MemorySession): Uint8Array {
   return encodeMemorySession(memory);
+}
+
+/** The template a session renders turns with: as asked, or the model's own where the engine carries one, else vicuna. */
+function resolveTemplate(engine: Engine, asked: CreateSession["template"]): SessionConfig["template"] {
+  if (asked !== undefined && asked !== "model") return asked;
+  const own = engine.modelChatTemplate?.() ?? null;
+  if (own !== null) return own;
+  if (asked === "model") throw new ValidationError(`engine "${engine.name}" (model ${engine.model}) carries no chat template of its own; name a built-in (vicuna, tulu, chatml, llama-2, none) or give a Jinja template`);
+  return "vicuna";
 }
 
 /** Refuses settings no turn could ever fit. */

@@ -150,6 +150,24 @@ describe("SessionService on a stateless engine (token level)", () => {
     await expect(service.view(T, c.view.id)).rejects.toThrow(/not found/);
   });
 
+  it("should render turns with the model's own chat template where the engine carries one, else vicuna", async () => {
+    const store = new MemoryObjectStore();
+    const engines = EngineRegistry.fromConfigs([]);
+    const own = { jinja: "{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}{% if add_generation_prompt %}<bot>{% endif %}" };
+    engines.register(Object.assign(createInstantFakeEngine({ name: "templated" }), { modelChatTemplate: () => own }));
+    engines.register(createInstantFakeEngine({ name: "plain" }));
+    const service = new SessionService({ store, engines });
+    const templated = await service.create(T, create({ engine: "templated", cacheSize: 256, decoding: { maxTokens: 2 } }));
+    expect(templated.view.template).toEqual(own);
+    await service.sendMessage(T, templated.view.id, message("hi"));
+    const memory = await service.memory(T, templated.view.id);
+    expect(memory.tokens.map((t) => t.text).join("")).toMatch(/^<user>hi<bot>/);
+    const plain = await service.create(T, create({ engine: "plain", cacheSize: 256, decoding: { maxTokens: 2 } }));
+    expect(plain.view.template).toBe("vicuna");
+    await expect(service.create(T, create({ engine: "plain", template: "model" }))).rejects.toThrow(/carries no chat template of its own/);
+    expect((await service.create(T, create({ engine: "templated", template: "chatml", cacheSize: 256, decoding: { maxTokens: 2 } }))).view.template).toBe("chatml");
+  });
+
   it("should score options by their first token and store the chosen one", async () => {
     const { service } = setup();
     const { view } = await service.create(T, create({ engine: "fake", cacheSize: 512, decoding: { maxTokens: 4 } }));
@@ -177,6 +195,8 @@ describe("SessionService on the embedded engine (kv level)", () => {
     const service = new SessionService({ store, engines });
     const { view } = await service.create(T, create({ engine: "local", cacheSize: 160, sinks: 4, decay: 0.9, decoding: { maxTokens: 16 } }));
     expect(view.memoryLevel).toBe("kv");
+    expect(view.template).toBe("vicuna"); // stories260K's GGUF carries no chat template
+    expect(engine.modelChatTemplate()).toBeNull();
     for (let i = 0; i < 8; i++) await service.sendMessage(T, view.id, message(`Tell me about Tim and the ${["dog", "cat", "ball", "tree"][i % 4]}.`));
     const { session } = await new SessionStore(store).load(T, view.id);
     expect(session.state.evictions).toBeGreaterThan(0);
