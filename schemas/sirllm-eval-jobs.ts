@@ -9,6 +9,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { EngineNameSchema } from "./common.js";
+import { DatasetIdSchema } from "./datasets.js";
 import { jobRequestCommonFields } from "./jobs.js";
 import {
   RpsPlayersSchema,
@@ -27,6 +28,12 @@ export const SirllmMemoryLevelSchema = z.enum(["kv", "token"]);
 
 /** Generated RPS players one job may ask for (each keeps its outcome, ≤ 2 bytes a round, until aggregation). */
 export const MAX_GENERATED_RPS_PLAYERS = 1000;
+
+/** RPS player datasets one job may name. */
+export const MAX_RPS_PLAYER_DATASETS = 64;
+
+/** The dataset kinds an evaluation reads, by task. */
+export const SIRLLM_DATASET_KINDS = { dailydialog: "sirllm-dailydialog", grocery: "sirllm-grocery", rps: "sirllm-rps" } as const;
 
 /** Rounds per window of the RPS table's learning curve unless told. */
 export const DEFAULT_RPS_WINDOW = 100;
@@ -68,6 +75,19 @@ export const CreateSirllmEvaluationSchema = z
     memoryLevel: SirllmMemoryLevelSchema.optional(),
     /** RPS: rounds per window of the learning curve. */
     rpsWindow: z.number().int().min(1).max(1_000_000).default(DEFAULT_RPS_WINDOW),
+    /**
+     * Uploaded datasets to read a task's records from instead of the deployment's copy of the authors' files: kinds
+     * `sirllm-dailydialog` and `sirllm-grocery` (one file each, JSONL as the authors ship it), `sirllm-rps` (one
+     * dataset per player, named by its id; instead of the authors' three).
+     */
+    datasets: z
+      .object({
+        dailydialog: DatasetIdSchema.optional(),
+        grocery: DatasetIdSchema.optional(),
+        rps: z.array(DatasetIdSchema).min(1, "give at least one RPS player dataset").max(MAX_RPS_PLAYER_DATASETS, `at most ${MAX_RPS_PLAYER_DATASETS} RPS player datasets`).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -78,6 +98,12 @@ export const CreateSirllmEvaluationSchema = z
     const tasks = evaluationTasks(r);
     if (new Set(tasks).size !== tasks.length) ctx.addIssue({ code: "custom", path: ["tasks"], message: "tasks must be distinct" });
     if (r.rps !== undefined && !tasks.includes("rps")) ctx.addIssue({ code: "custom", path: ["rps"], message: 'rps applies only to task "rps"' });
+    for (const task of ["dailydialog", "grocery", "rps"] as const) {
+      if (r.datasets?.[task] !== undefined && !tasks.includes(task)) ctx.addIssue({ code: "custom", path: ["datasets", task], message: `a ${task} dataset, but task ${task} is not requested` });
+    }
+    if (r.datasets?.rps !== undefined && r.rps?.players !== undefined && r.rps.players !== "data") {
+      ctx.addIssue({ code: "custom", path: ["datasets", "rps"], message: "RPS players come from datasets or are generated, not both" });
+    }
     const players = r.rps?.players;
     if (players !== undefined && players !== "data" && players.generate.count > MAX_GENERATED_RPS_PLAYERS) {
       ctx.addIssue({ code: "custom", path: ["rps", "players", "generate", "count"], message: `at most ${MAX_GENERATED_RPS_PLAYERS} generated players a job` });
@@ -125,6 +151,8 @@ export const SirllmEvalTaskSpecSchema = z
     players: RpsPlayersSchema.nullable(),
     /** Units (dialogues, episodes, players) of this task; each runs once per policy. */
     units: z.number().int().min(0),
+    /** Where its records came from: `files` (the authors' data), `dataset:<id>`, `datasets:<id>,…` (RPS players). */
+    data: z.string(),
   })
   .strict();
 export type SirllmEvalTaskSpec = z.infer<typeof SirllmEvalTaskSpecSchema>;

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { MtiTaskIdSchema, MtiTaskSchema } from "../../schemas/mti.js";
 import { NuggetsExampleSchema } from "../../schemas/nuggets.js";
+import { DailyDialogRecordSchema, GroceryRecordSchema, RpsRecordSchema } from "../../schemas/sirllm-eval.js";
 import { parseMtiBench, parseMtiFreeForm } from "../mti/dataset/parse-bench.js";
 import { parseMtiDemos } from "../mti/dataset/parse-demos.js";
 import { Registry } from "../registry.js";
@@ -69,6 +70,12 @@ export const mtiDemosKind: DatasetKind<MtiDemosRecord> = {
   parse: (text) => ({ format: "json", records: Object.entries(parseMtiDemos(text)).map(([task, steps]) => ({ task, steps })) }),
 };
 
+/** SirLLM's evaluation data, one JSONL file as the authors ship it (`data/sirllm/…`), checked record by record. */
+export const sirllmDailyDialogKind = recordsKind("sirllm-dailydialog", "SirLLM DailyDialog items", DailyDialogRecordSchema);
+export const sirllmGroceryKind = recordsKind("sirllm-grocery", "SirLLM Grocery Shopping lines", GroceryRecordSchema);
+/** One Rock-Paper-Scissors player's rounds. */
+export const sirllmRpsKind = recordsKind("sirllm-rps", "SirLLM Rock-Paper-Scissors rounds (one player)", RpsRecordSchema);
+
 export const DEFAULT_DATASET_KIND = "instructions";
 
 /** The dataset kinds this deployment accepts. */
@@ -76,6 +83,7 @@ export function datasetKinds(): Registry<DatasetKind> {
   const registry = new Registry<DatasetKind>("dataset kind");
   registry.register(instructionsKind.name, instructionsKind as DatasetKind);
   for (const kind of [mtiBenchKind, mtiFreeFormKind, mtiDemosKind]) registry.register(kind.name, kind as DatasetKind);
+  for (const kind of [sirllmDailyDialogKind, sirllmGroceryKind, sirllmRpsKind]) registry.register(kind.name, kind as DatasetKind);
   return registry;
 }
 

@@ -49,18 +49,60 @@ function readDataFile(dir: string, relative: string): string {
 }
 
 /**
- * The scripts of one task's units, in order. Only the files the request needs are read (a limited RPS run reads only
+ * Where a task's records come from: the authors' files in a folder, or texts already in hand (records of uploaded
+ * datasets written back as JSONL). Reading is synchronous; a job loads its datasets first (`preloadedSource`).
+ */
+export interface EvalDataSource {
+  /** DailyDialog's or Grocery's JSONL. */
+  text(task: "dailydialog" | "grocery"): string;
+  /** The first `limit` RPS players' JSONL (all when undefined), named. */
+  rpsPlayers(limit: number | undefined): { name: string; text: string }[];
+  /** Where the data came from, recorded with the evaluation (`"files"` or `"dataset:<id>"`). */
+  origin(task: "dailydialog" | "grocery" | "rps"): string;
+}
+
+/** The authors' files in `dir` (`$ASSAY_SIRLLM_DATA_DIR`, else the shared folder's `data/sirllm`). */
+export function dataDirSource(dir: string = sirllmDataDir()): EvalDataSource {
+  return {
+    text: (task) => readDataFile(dir, SIRLLM_DATA_FILES[task]),
+    rpsPlayers: (limit) => firstUnits(RPS_DATA_PLAYERS, limit).map((name) => ({ name, text: readDataFile(dir, SIRLLM_DATA_FILES.rps(name)) })),
+    origin: () => "files",
+  };
+}
+
+/** Texts in hand for some tasks (uploaded datasets); the others from `fallback`. */
+export interface PreloadedTexts {
+  readonly dailydialog?: { readonly datasetId: string; readonly text: string };
+  readonly grocery?: { readonly datasetId: string; readonly text: string };
+  /** One dataset per player, named by its dataset id. */
+  readonly rps?: readonly { readonly datasetId: string; readonly text: string }[];
+}
+
+export function preloadedSource(texts: PreloadedTexts, fallback: EvalDataSource = dataDirSource()): EvalDataSource {
+  return {
+    text: (task) => texts[task]?.text ?? fallback.text(task),
+    rpsPlayers: (limit) => (texts.rps ? firstUnits(texts.rps, limit).map((p) => ({ name: p.datasetId, text: p.text })) : fallback.rpsPlayers(limit)),
+    origin: (task) => {
+      if (task === "rps") return texts.rps ? `datasets:${texts.rps.map((p) => p.datasetId).join(",")}` : fallback.origin(task);
+      const t = texts[task];
+      return t ? `dataset:${t.datasetId}` : fallback.origin(task);
+    },
+  };
+}
+
+/**
+ * The scripts of one task's units, in order. Only the data the request needs is read (a limited RPS run reads only
  * its players' files; generated players read none).
  *
  * @example
  * evalUnitScripts(SirllmEvalRequestSchema.parse({ task: "grocery", policies: ["sirllm"], limit: 2 })).map((s) => s.unit); // ["0", "1"]
  */
-export function evalUnitScripts(request: SirllmEvalRequest, dataDir: string = sirllmDataDir()): UnitScript[] {
+export function evalUnitScripts(request: SirllmEvalRequest, source: EvalDataSource = dataDirSource()): UnitScript[] {
   switch (request.task) {
     case "dailydialog":
-      return loadDailyDialogUnits(readDataFile(dataDir, SIRLLM_DATA_FILES.dailydialog), { ...(request.limit ? { limit: request.limit } : {}) }).map(dailyDialogScript);
+      return loadDailyDialogUnits(source.text("dailydialog"), { ...(request.limit ? { limit: request.limit } : {}) }).map(dailyDialogScript);
     case "grocery":
-      return loadGroceryUnits(readDataFile(dataDir, SIRLLM_DATA_FILES.grocery), { ...(request.limit ? { limit: request.limit } : {}) }).map(groceryScript);
+      return loadGroceryUnits(source.text("grocery"), { ...(request.limit ? { limit: request.limit } : {}) }).map(groceryScript);
     case "rps": {
       const players = request.rps.players;
       if (players !== "data") {
@@ -68,9 +110,7 @@ export function evalUnitScripts(request: SirllmEvalRequest, dataDir: string = si
         const count = Math.min(players.generate.count, request.limit ?? players.generate.count);
         return generatedRpsUnits(generateRpsPlayers({ ...players.generate, count })).map(rpsScript);
       }
-      const names = firstUnits(RPS_DATA_PLAYERS, request.limit);
-      const files = names.map((name) => ({ name, text: readDataFile(dataDir, SIRLLM_DATA_FILES.rps(name)) }));
-      return loadRpsUnits(files).map(rpsScript);
+      return loadRpsUnits(source.rpsPlayers(request.limit)).map(rpsScript);
     }
   }
 }

@@ -14,7 +14,7 @@ import {
   type SirllmEvalTaskSpec,
 } from "../../../schemas/sirllm-eval-jobs.js";
 import { CapabilityError, ValidationError } from "../../errors.js";
-import { evalUnitScripts, sirllmDataDir } from "../eval/eval-units.js";
+import { dataDirSource, evalUnitScripts, type EvalDataSource } from "../eval/eval-units.js";
 import type { UnitScript } from "../eval/script-turn.js";
 
 /** What the plan needs to know about the engine (a registry descriptor has it; so does a built engine). */
@@ -61,8 +61,8 @@ export function taskRequests(request: Pick<SirllmEvalPlanRequest, "task" | "task
  * @example
  * evaluationScripts(request).map((units) => units.length); // [2, 2, 3]
  */
-export function evaluationScripts(request: Parameters<typeof taskRequests>[0], dataDir: string = sirllmDataDir()): UnitScript[][] {
-  return taskRequests(request).map((part) => evalUnitScripts(part, dataDir));
+export function evaluationScripts(request: Parameters<typeof taskRequests>[0], source: EvalDataSource = dataDirSource()): UnitScript[][] {
+  return taskRequests(request).map((part) => evalUnitScripts(part, source));
 }
 
 /**
@@ -88,7 +88,7 @@ export function defaultEvalMemoryLevel(engine: Pick<EvalEngineInfo, "kind">): "k
  * @example
  * const { spec, layout, scripts } = resolveSirllmEval(request, engines.describe(request.engine));
  */
-export function resolveSirllmEval(request: SirllmEvalPlanRequest, engine: EvalEngineInfo, dataDir: string = sirllmDataDir()): ResolvedSirllmEval {
+export function resolveSirllmEval(request: SirllmEvalPlanRequest, engine: EvalEngineInfo, source: EvalDataSource = dataDirSource()): ResolvedSirllmEval {
   if (!engine.capabilities.promptLogprobs) throw new CapabilityError(engine.name, "prompt log-probabilities (a SirLLM evaluation scores every option)");
   if (!engine.capabilities.generate) throw new CapabilityError(engine.name, "generation (a SirLLM evaluation holds a memory session)");
   const memoryLevel = request.memoryLevel ?? defaultEvalMemoryLevel(engine);
@@ -118,7 +118,7 @@ export function resolveSirllmEval(request: SirllmEvalPlanRequest, engine: EvalEn
         contextSize: engine.contextSize,
       });
     }
-    const units = evalUnitScripts(part, dataDir);
+    const units = evalUnitScripts(part, source);
     scripts.push(units);
     evaluations.push({
       task: part.task,
@@ -128,6 +128,7 @@ export function resolveSirllmEval(request: SirllmEvalPlanRequest, engine: EvalEn
       limit: part.limit ?? null,
       players: part.task === "rps" ? part.rps.players : null,
       units: units.length,
+      data: part.task === "rps" && part.rps.players !== "data" ? "generated" : source.origin(part.task),
     });
   }
   const spec: SirllmEvalSpec = {

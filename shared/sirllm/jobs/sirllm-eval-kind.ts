@@ -25,6 +25,7 @@ import type { JobKind } from "../../jobs/job-kind.js";
 import type { JobDeps } from "../../jobs/ports.js";
 import { failedUnit } from "../eval/score-unit.js";
 import { SirllmEvalAccumulator, renderSirllmEvalMarkdown } from "./eval-report.js";
+import { evalDataSource } from "./eval-data.js";
 import { evaluationScripts, resolveSirllmEval, SirllmEvalUnits } from "./eval-plan.js";
 import { evalUnitLine, sirllmEvalRun, type SirllmEvalRun } from "./eval-run.js";
 
@@ -34,10 +35,10 @@ import { evalUnitLine, sirllmEvalRun, type SirllmEvalRun } from "./eval-run.js";
  */
 const ASSUMED_UNITS_PER_SECOND: Record<string, number> = { embedded: 0.05, fake: 50, vllm: 0.02, sglang: 0.02, sagemaker: 0.01 };
 
-/** The request checked against the deployment's engine and resolved. */
-function resolve(deps: JobDeps, request: CreateSirllmEvaluation) {
+/** The request checked against the deployment's engine and its data (uploaded datasets or the authors' files), resolved. */
+async function resolve(deps: JobDeps, tenant: string, request: CreateSirllmEvaluation) {
   const engine = deps.engines.describe(request.engine);
-  return resolveSirllmEval(request, engine);
+  return resolveSirllmEval(request, engine, await evalDataSource(deps.store, tenant, request));
 }
 
 /** The SirLLM evaluation kind (`se_…` ids; `POST /v1/sirllm/evaluations`). */
@@ -55,8 +56,8 @@ export const sirllmEvalKind: JobKind<CreateSirllmEvaluation, SirllmEvalSpec, Sir
   // One unit at a time: a KV-level driver keeps one unit's sequence resident on the engine's one sequence.
   unitConcurrency: 1,
 
-  async accept(deps, _tenant, request) {
-    const { spec } = resolve(deps, request);
+  async accept(deps, tenant, request) {
+    const { spec } = await resolve(deps, tenant, request);
     return {
       spec,
       unitsHint: spec.units,
@@ -79,12 +80,12 @@ export const sirllmEvalKind: JobKind<CreateSirllmEvaluation, SirllmEvalSpec, Sir
   },
 
   async prepare(deps, job) {
-    const { layout } = resolve(deps, job.request);
+    const { layout } = await resolve(deps, job.tenant, job.request);
     return { status: "done", units: new SirllmEvalUnits(layout).count, context: layout };
   },
 
   async loadContext(deps, job) {
-    const scripts = evaluationScripts(job.request);
+    const scripts = evaluationScripts(job.request, await evalDataSource(deps.store, job.tenant, job.request));
     const engine = await deps.engines.get(job.spec.engine.name);
     return sirllmEvalRun(job.spec, job.context, scripts, engine, `eval:${job.jobId}`);
   },

@@ -3,7 +3,12 @@
  * in milliseconds) for the kernel's side — layout, lines, tables, failures, retries, refusals, redelivery — and on the
  * embedded engine (stories260K, KV level) for equality with the in-process `assay sirllm eval` on the same inputs.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeDataset } from "../../../shared/datasets/dataset-store.js";
+import { SIRLLM_DATA_FILES, sirllmDataDir } from "../../../shared/sirllm/eval/eval-units.js";
+import { RPS_DATA_PLAYERS } from "../../../shared/sirllm/eval/rps-data.js";
 import {
   SirllmEvalSummarySchema,
   SirllmEvalUnitLineSchema,
@@ -114,6 +119,36 @@ describe("SirLLM evaluations (job kind) on the instant fake engine", () => {
     expect(report).toMatch(/\| recall accuracy \| .* \| .* \|/);
     expect(report).toMatch(/\| 21–30 \| /);
     expect(report).toMatch(/entropy preset `paper`; memory level `token`/);
+  });
+
+  it("should read a task's records from uploaded datasets, and give the tables the authors' files give", async () => {
+    const h = makeHarness([sirllmEvalKind], [createInstantFakeEngine(FAKE_CONFIG)]);
+    const file = (relative: string) => readFileSync(join(sirllmDataDir(), relative), "utf8");
+    const upload = async (kind: string, text: string) => (await storeDataset(h.store, TENANT, text, { kind })).meta.id;
+    const dailydialog = await upload("sirllm-dailydialog", file(SIRLLM_DATA_FILES.dailydialog));
+    const grocery = await upload("sirllm-grocery", file(SIRLLM_DATA_FILES.grocery));
+    // Two RPS players as datasets: the authors' first player's file, and its first 12 rounds as another player.
+    const rpsText = file(SIRLLM_DATA_FILES.rps(RPS_DATA_PLAYERS[0]));
+    const rps = [await upload("sirllm-rps", rpsText), await upload("sirllm-rps", rpsText.split("\n").slice(0, 12).join("\n"))];
+    const base = { engine: "fake", policies: ["sirllm", "streaming"] as ("sirllm" | "streaming")[], limit: 2, cacheSize: 1536 };
+    const fromFiles = await run(h, { ...base, tasks: ["dailydialog", "grocery"] });
+    const fromDatasets = await run(h, { ...base, tasks: ["dailydialog", "grocery"], datasets: { dailydialog, grocery } });
+    expect(fromDatasets.summary.evaluations.map((e) => e.data)).toEqual([`dataset:${dailydialog}`, `dataset:${grocery}`]);
+    expect(fromFiles.summary.evaluations.map((e) => e.data)).toEqual(["files", "files"]);
+    expect(fromDatasets.summary.evaluations.map((e) => e.table)).toEqual(fromFiles.summary.evaluations.map((e) => e.table));
+    const players = await run(h, { ...base, task: "rps", limit: 5, datasets: { rps } });
+    const lines = players.lines.map((l) => SirllmEvalUnitLineSchema.parse(JSON.parse(l)));
+    expect([...new Set(lines.map((l) => l.unit))]).toEqual(rps);
+    expect(players.summary.evaluations[0]!.data).toBe(`datasets:${rps.join(",")}`);
+    // A dataset of another kind, or RPS players both uploaded and generated, is refused at submission.
+    await expect(createJob(h.deps, sirllmEvalKind, TENANT, { ...base, task: "grocery", datasets: { grocery: dailydialog } })).rejects.toThrow(/ds_[0-9a-f]+ h/);
+    const refusal = (request: CreateSirllmEvaluationInput) =>
+      createJob(h.deps, sirllmEvalKind, TENANT, request).then(
+        () => "accepted",
+        (e: { message: string; details?: unknown }) => `${e.message} ${JSON.stringify(e.details)}`,
+      );
+    expect(await refusal({ ...base, task: "rps", datasets: { rps }, rps: { players: { generate: { count: 1, seed: 1 } } } })).toMatch(/not both/);
+    expect(await refusal({ ...base, task: "rps", datasets: { grocery } })).toMatch(/task grocery is not requested/);
   });
 
   it("should give the same tables as the in-process `assay sirllm eval` on the same inputs", async () => {

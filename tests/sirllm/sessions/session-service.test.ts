@@ -196,7 +196,7 @@ describe("SessionService on the embedded engine (kv level)", () => {
     const { view } = await service.create(T, create({ engine: "local", cacheSize: 160, sinks: 4, decay: 0.9, decoding: { maxTokens: 16 } }));
     expect(view.memoryLevel).toBe("kv");
     expect(view.template).toBe("vicuna"); // stories260K's GGUF carries no chat template
-    expect(engine.modelChatTemplate()).toBeNull();
+    expect(engine.modelChatTemplate?.()).toBeNull();
     for (let i = 0; i < 8; i++) await service.sendMessage(T, view.id, message(`Tell me about Tim and the ${["dog", "cat", "ball", "tree"][i % 4]}.`));
     const { session } = await new SessionStore(store).load(T, view.id);
     expect(session.state.evictions).toBeGreaterThan(0);
