@@ -1,17 +1,7 @@
-import { PassThrough, Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { runSirllmChat } from "../../shared/cli/sirllm-chat-command.js";
+import { chatCli } from "../helpers/sirllm-chat-cli.js";
 
-async function chat(opts: Parameters<typeof runSirllmChat>[0], lines: string[], env: NodeJS.ProcessEnv = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (d) => (stdout += d));
-  err.on("data", (d) => (stderr += d));
-  await runSirllmChat(opts, Readable.from(lines.map((l) => `${l}\n`)), out, err, env);
-  return { stdout, stderr };
-}
+const chat = chatCli;
 
 describe("assay sirllm chat, in-process", () => {
   it("should answer each line, show memory on /memory and stop at /quit", async () => {

@@ -3,10 +3,9 @@
  * `openai` npm client as a frontend would: 50 turns without streaming and 50 with, re-sending the growing history each
  * time (the server reads only the last message; memory is the session's).
  */
-import { PassThrough, Readable } from "node:stream";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSirllmChat } from "../../shared/cli/sirllm-chat-command.js";
+import { chatCli } from "../helpers/sirllm-chat-cli.js";
 import { startLocalStack, type LocalStack } from "../../shared/dev/stack.js";
 
 let stack: LocalStack;
@@ -110,16 +109,7 @@ describe("POST /v1/chat/completions with the openai client", () => {
 
 describe("assay sirllm chat against the API", () => {
   it("should create a session, stream replies and continue it with --session", async () => {
-    const run = async (opts: Parameters<typeof runSirllmChat>[0], lines: string[]) => {
-      const out = new PassThrough();
-      const err = new PassThrough();
-      let stdout = "";
-      let stderr = "";
-      out.on("data", (d) => (stdout += d));
-      err.on("data", (d) => (stderr += d));
-      await runSirllmChat(opts, Readable.from(lines.map((l) => `${l}\n`)), out, err, {});
-      return { stdout, stderr };
-    };
+    const run = (opts: Parameters<typeof chatCli>[0], lines: string[]) => chatCli(opts, lines);
     const first = await run({ api: stack.apiUrl, key: stack.apiKey, cacheSize: "150", maxTokens: "8" }, ["Hello there.", "Tell me a story."]);
     const id = /session (ss_[0-9a-z]+)/.exec(first.stderr)![1]!;
     expect(first.stdout.trimEnd().split("\n")).toHaveLength(2);
