@@ -43,6 +43,7 @@ const create = createRoute({
     201: { description: "Created", content: { "application/json": { schema: SessionViewSchema } } },
     200: { description: "Already created with this Idempotency-Key", content: { "application/json": { schema: SessionViewSchema } } },
     400: errorResponse("Bad settings: unknown engine or template, sinks ≥ cacheSize, cacheSize above the engine's context, kv or reference on a stateless engine"),
+    409: errorResponse("The Idempotency-Key created a session with other settings"),
   },
 });
 

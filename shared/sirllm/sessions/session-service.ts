@@ -106,6 +106,13 @@ export class SessionService {
     const memoryCreated = await this.deps.store.createOnce(sessionMemoryKey(tenant, id), encodeForCreate(memory), { contentType: "application/vnd.assay.sirllm-memory" });
     const configCreated = await this.deps.store.createOnceJson(configKey(tenant, id), config, SessionConfigSchema);
     const created = memoryCreated.status === "created" || configCreated.status === "created";
+    if (!created && idempotencyKey !== undefined) {
+      // A retried create finds its session; the same key with other settings is a mistake worth saying so.
+      const existing = await this.config(tenant, id);
+      const { session } = await this.sessions.load(tenant, id);
+      const same = sameSettings(existing, config) && JSON.stringify(session.settings) === JSON.stringify(memory.settings);
+      if (!same) throw new ConflictError(`the Idempotency-Key ${JSON.stringify(idempotencyKey)} was used to create session ${id} with other settings`, { sessionId: id });
+    }
     return { view: await this.view(tenant, id), created };
   }
 
@@ -375,6 +382,12 @@ class TurnClock {
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+/** Whether two configs ask for the same session (everything but when it was created). */
+function sameSettings(a: SessionConfig, b: SessionConfig): boolean {
+  const strip = ({ createdAt: _, ...rest }: SessionConfig) => rest;
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
 
 /** A stable session id for (tenant, idempotency key). */
 export function derivedSessionId(tenant: string, idempotencyKey: string): string {

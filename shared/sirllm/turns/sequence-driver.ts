@@ -145,7 +145,7 @@ class SequenceTurn implements TurnWork {
     let row = this.lastRow;
     while (ids.length < budget) {
       const token = chooseToken(row, params, random);
-      tokens.push(describe(row, token, this.memory[this.memory.length - 1] ?? ids[ids.length - 1] ?? null, ids));
+      tokens.push(describe(row, token, this.memory[this.memory.length - 1] ?? null));
       ids.push(token);
       this.memory.push(token);
       const previousLength = text.length;
@@ -210,7 +210,7 @@ class SequenceTurn implements TurnWork {
 }
 
 /** What `row` (the logits before `token`) says about it. */
-function describe(row: Float64Array, token: number, previous: number | null, _generated?: readonly number[]): FedToken {
+function describe(row: Float64Array, token: number, previous: number | null): FedToken {
   const normalizer = logNormalizer(row);
   return {
     token,

@@ -136,6 +136,7 @@ describe("SessionService on a stateless engine (token level)", () => {
     const b = await service.create(T, create({ engine: "fake", cacheSize: 128, decoding: { maxTokens: 4 } }), "key-1");
     expect(b.view.id).toBe(a.view.id);
     expect(b.created).toBe(false);
+    await expect(service.create(T, create({ engine: "fake", cacheSize: 256, decoding: { maxTokens: 4 } }), "key-1")).rejects.toThrow(/was used to create session .* with other settings/);
     const c = await service.create(T, create({ engine: "fake", cacheSize: 128, decoding: { maxTokens: 4 } }));
     await service.sendMessage(T, c.view.id, message("hi"));
     const page = await service.list(T, 1);
