@@ -10,9 +10,9 @@
  * per round before it is summarised. Results go to `bench-results/engine-<timestamp>.json` and
  * `bench-results/engine-latest.json`.
  */
+import { machineInfo } from "./machine.js";
 import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot, resolveDefaultModel, sharedFile } from "../shared/config/shared-files.js";
@@ -96,14 +96,8 @@ try {
   });
 
   const machine = {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? "unknown",
-    totalMemoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    platform: process.platform,
-    arch: process.arch,
-    node: process.version,
+    ...machineInfo(),
     serverNode: running.nodeVersion,
-    nodeLlamaCpp: packageVersion("node-llama-cpp"),
   };
   const engine = {
     model: direct.model,
@@ -147,14 +141,6 @@ async function servedModel(url: string): Promise<{ id: string; maxModelLen: numb
   return { id: model.id, maxModelLen: model.max_model_len };
 }
 
-function packageVersion(name: string): string {
-  try {
-    return (JSON.parse(readFileSync(join(repoRoot, "node_modules", name, "package.json"), "utf8")) as { version: string })
-      .version;
-  } catch {
-    return "unknown";
-  }
-}
 
 function describeWorkload(workload: BenchWorkload, size: WorkloadSize, rounds: number, warmupRounds: number) {
   const lengths = (rs: readonly { tokens: readonly number[]; from: number }[]) => rs.map((r) => r.tokens.length);

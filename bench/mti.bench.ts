@@ -23,9 +23,10 @@
  *
  * Results go to `bench-results/mti-<timestamp>.json` and `bench-results/mti-latest.json`.
  */
+import { machineInfo } from "./machine.js";
 import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { cpus, loadavg, totalmem } from "node:os";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { MtiDecoding, MtiMode, MtiUnitErrorLine, MtiUnitLine } from "../schemas/mti-sweeps.js";
@@ -215,16 +216,7 @@ try {
     finishedAt: finishedAt.toISOString(),
     wallSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     timedSeconds: runSeconds,
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? "unknown",
-      totalMemoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-      platform: process.platform,
-      arch: process.arch,
-      node: process.version,
-      nodeLlamaCpp: packageVersion("node-llama-cpp"),
-      loadAverage: { start: loadAtStart, end: loadavg() },
-    },
+    machine: { ...machineInfo(), loadAverage: { start: loadAtStart, end: loadavg() } },
     engine: { name: engine.name, kind: engine.kind, model: engine.model, modelPath, threads: THREADS, contextSize: engine.contextSize, bosToken: engine.bosToken },
     settings: {
       data: { slice: SLICE, demos: DEMOS },
@@ -290,10 +282,3 @@ function notesFor(kv: KvCachePolicy, max: number, multiOut: number | null, singl
   ];
 }
 
-function packageVersion(name: string): string {
-  try {
-    return (JSON.parse(readFileSync(join(repoRoot, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
-}

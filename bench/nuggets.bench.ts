@@ -19,9 +19,10 @@
  * chosen anchor's length, so no token is cut and the scores are the same) and no round reuses another's sums.
  * Results go to `bench-results/nuggets-<timestamp>.json` and `bench-results/nuggets-latest.json`.
  */
+import { machineInfo } from "./machine.js";
 import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { cpus, loadavg, totalmem } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot, sharedFile } from "../shared/config/shared-files.js";
@@ -307,16 +308,7 @@ try {
     mode,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? "unknown",
-      totalMemoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-      platform: process.platform,
-      arch: process.arch,
-      node: process.version,
-      nodeLlamaCpp: packageVersion("node-llama-cpp"),
-      loadAverage: loadavg(),
-    },
+    machine: { ...machineInfo(), loadAverage: loadavg() },
     engine: { name: LOCAL_ENGINE, model: engine.model, modelPath: stack.modelPath, threads: 1, contextSize: engine.contextSize, bosToken: engine.bosToken },
     workload: {
       candidates: N,
@@ -413,10 +405,3 @@ async function upload2(api: { apiUrl: string; apiKey: string }, w: NuggetsWorklo
   };
 }
 
-function packageVersion(name: string): string {
-  try {
-    return (JSON.parse(readFileSync(join(repoRoot, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
-}

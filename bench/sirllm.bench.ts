@@ -22,7 +22,7 @@
  * Results go to `bench-results/sirllm-<timestamp>.json` and `bench-results/sirllm-latest.json`.
  */
 import { mkdir, writeFile } from "node:fs/promises";
-import { cpus, loadavg, totalmem } from "node:os";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { CreateSessionSchema, SendMessageSchema, type TurnResult } from "../schemas/sirllm-sessions.js";
@@ -38,6 +38,7 @@ import { SessionService } from "../shared/sirllm/sessions/session-service.js";
 import { compareLevels } from "../shared/sirllm/turns/compare-levels.js";
 import { sequenceDriver } from "../shared/sirllm/turns/sequence-driver.js";
 import { MemoryObjectStore } from "../shared/store/memory-object-store.js";
+import { machineInfo } from "./machine.js";
 import { quantile } from "./stats.js";
 
 const { values: args } = parseArgs({
@@ -220,7 +221,7 @@ const result = {
   startedAt: startedAt.toISOString(),
   finishedAt: new Date().toISOString(),
   quick,
-  machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", totalMemoryGiB: round(totalmem() / 2 ** 30), loadavg: loadavg(), node: process.version },
+  machine: { ...machineInfo(), loadavg: loadavg() },
   model: "stories260K",
   targets: { overheadP50Ms: 20, bytesPerKeptToken: 8 },
   overhead,
