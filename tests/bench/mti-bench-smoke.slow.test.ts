@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MtiCallRecord } from "../../bench/mti-calls.js";
 import type { MtiModeFigures, MtiRatio } from "../../bench/mti-report.js";
 import type { MtiDecoding, MtiModeReport } from "../../schemas/mti-sweeps.js";
-import { repoRoot } from "../../shared/config/shared-files.js";
+import { runBenchQuick } from "./run-bench.js";
 
 // Runs `npm run bench:mti -- --quick` end to end (embedded engine on the test model, the shared MTI-Bench slice) and
 // checks the record's shape: every mode measured, the ratios defined, the settings recorded. Timings are never
@@ -48,15 +47,7 @@ const read = async () => JSON.parse(await readFile(join(outDir, "mti-latest.json
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), "assay-mti-bench-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/mti.bench.ts", "--quick", "--out", outDir], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const exitCode = await new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-  if (exitCode !== 0) throw new Error(`bench exited ${exitCode}:\n${stderr}`);
+  ({ stdout } = await runBenchQuick("mti.bench.ts", outDir));
 }, 180_000);
 
 afterAll(async () => {

@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NuggetsComparison, NuggetsVariantResult, OrchestrationResult, ScoreAgreement } from "../../bench/nuggets-report.js";
 import type { SelectBenchResult } from "../../bench/nuggets-select.js";
-import { repoRoot } from "../../shared/config/shared-files.js";
+import { runBenchQuick } from "./run-bench.js";
 import { LOGPROB_SUM_TOLERANCE } from "../../shared/numerics/logprob-tolerance.js";
 
 // Runs `npm run bench:nuggets -- --quick` end to end (local stack, embedded engine on the test model, instant fake
@@ -37,15 +36,7 @@ type Record_<T> = { [id: string]: T };
 
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), "assay-nuggets-bench-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/nuggets.bench.ts", "--quick", "--out", outDir], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const exitCode = await new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-  if (exitCode !== 0) throw new Error(`bench exited ${exitCode}:\n${stderr}`);
+  ({ stdout } = await runBenchQuick("nuggets.bench.ts", outDir));
 }, 180_000);
 
 afterAll(async () => {

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../shared/config/shared-files.js";
+import { runBenchQuick } from "./run-bench.js";
 
 // Runs `npm run bench:sirllm -- --quick` end to end (local stack + embedded engine on the test model) and checks the
 // record's shape: every figure present and positive where it is a time or a size. Timings are never asserted against
@@ -14,12 +13,7 @@ const positive = (x: unknown) => typeof x === "number" && Number.isFinite(x) && 
 
 beforeAll(async () => {
   const outDir = await mkdtemp(join(tmpdir(), "assay-sirllm-bench-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/sirllm.bench.ts", "--quick", "--out", outDir], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stdout.resume();
-  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const exitCode = await new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-  if (exitCode !== 0) throw new Error(`bench exited ${exitCode}:\n${stderr}`);
+  await runBenchQuick("sirllm.bench.ts", outDir);
   record = JSON.parse(await readFile(join(outDir, "sirllm-latest.json"), "utf8"));
 }, 180_000);
 
