@@ -13,6 +13,7 @@ import { registerNuggetsJobRoutes } from "./routes/nuggets-jobs.js";
 import { registerOpenAiChatRoutes } from "./routes/openai-chat-completions.js";
 import { registerSirllmEvaluationRoutes } from "./routes/sirllm-evaluations.js";
 import { registerSirllmSessionRoutes } from "./routes/sirllm-sessions.js";
+import { SessionService } from "../sirllm/sessions/session-service.js";
 
 /** 1 MiB: far above any JSON control request; datasets larger than this go through presigned uploads. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -85,7 +86,9 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   registerNuggetsJobRoutes(app, deps);
   registerMtiSweepRoutes(app, deps);
   registerSirllmEvaluationRoutes(app, deps);
-  registerSirllmSessionRoutes(app, deps);
-  registerOpenAiChatRoutes(app, deps);
+  // One service for both faces of a session, so they share its cache of session configs.
+  const sessions = new SessionService({ store: deps.store, engines: deps.engines });
+  registerSirllmSessionRoutes(app, sessions);
+  registerOpenAiChatRoutes(app, sessions);
   return app;
 }

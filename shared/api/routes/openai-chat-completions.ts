@@ -28,8 +28,8 @@ import {
   toOpenAiError,
   usageChunk,
 } from "../../sirllm/openai/chat-completions-wire.js";
-import { SessionService } from "../../sirllm/sessions/session-service.js";
-import type { ApiDeps, ApiEnv } from "../context.js";
+import type { SessionService } from "../../sirllm/sessions/session-service.js";
+import type { ApiEnv } from "../context.js";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { validationErrorFrom } from "../errors.js";
 
@@ -63,9 +63,7 @@ const chatCompletions = createRoute({
 });
 
 /** Registers `POST /v1/chat/completions`. */
-export function registerOpenAiChatRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
-  const service = new SessionService({ store: deps.store, engines: deps.engines });
-
+export function registerOpenAiChatRoutes(app: OpenAPIHono<ApiEnv>, service: SessionService): void {
   app.openapi(chatCompletions, (async (c: Context<ApiEnv>) => {
     try {
       const principal = c.get("principal");

@@ -18,8 +18,8 @@ import {
 import { requireScope } from "../../auth/api-keys.js";
 import { AssayError } from "../../errors.js";
 import { renderMemoryPage } from "../../sirllm/sessions/memory-page.js";
-import { SessionService } from "../../sirllm/sessions/session-service.js";
-import type { ApiDeps, ApiEnv } from "../context.js";
+import type { SessionService } from "../../sirllm/sessions/session-service.js";
+import type { ApiEnv } from "../context.js";
 import { errorResponse } from "./route-helpers.js";
 
 const BASE = "/v1/sirllm/sessions";
@@ -154,9 +154,7 @@ const memoryPage = createRoute({
 });
 
 /** Registers the session routes. */
-export function registerSirllmSessionRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
-  const service = new SessionService({ store: deps.store, engines: deps.engines });
-
+export function registerSirllmSessionRoutes(app: OpenAPIHono<ApiEnv>, service: SessionService): void {
   app.openapi(create, async (c) => {
     const principal = c.get("principal");
     requireScope(principal, "write");

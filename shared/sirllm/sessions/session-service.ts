@@ -106,14 +106,15 @@ export class SessionService {
     const memoryCreated = await this.deps.store.createOnce(sessionMemoryKey(tenant, id), encodeForCreate(memory), { contentType: "application/vnd.assay.sirllm-memory" });
     const configCreated = await this.deps.store.createOnceJson(configKey(tenant, id), config, SessionConfigSchema);
     const created = memoryCreated.status === "created" || configCreated.status === "created";
-    if (!created && idempotencyKey !== undefined) {
-      // A retried create finds its session; the same key with other settings is a mistake worth saying so.
-      const existing = await this.config(tenant, id);
-      const { session } = await this.sessions.load(tenant, id);
-      const same = sameSettings(existing, config) && JSON.stringify(session.settings) === JSON.stringify(memory.settings);
-      if (!same) throw new ConflictError(`the Idempotency-Key ${JSON.stringify(idempotencyKey)} was used to create session ${id} with other settings`, { sessionId: id });
+    if (configCreated.status === "created" && memoryCreated.status === "created") return { view: sessionView(config, memory), created: true };
+    // A retried create (or one that completes a create cut short) finds the session; the same key with other settings
+    // is a mistake worth saying so.
+    const existing = await this.config(tenant, id);
+    const { session } = await this.sessions.load(tenant, id);
+    if (idempotencyKey !== undefined && !(sameSettings(existing, config) && JSON.stringify(session.settings) === JSON.stringify(memory.settings))) {
+      throw new ConflictError(`the Idempotency-Key ${JSON.stringify(idempotencyKey)} was used to create session ${id} with other settings`, { sessionId: id });
     }
-    return { view: await this.view(tenant, id), created };
+    return { view: sessionView(existing, session), created };
   }
 
   /** The session's settings and memory summary. */
