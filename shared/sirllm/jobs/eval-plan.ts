@@ -16,6 +16,7 @@ import {
 import { CapabilityError, ValidationError } from "../../errors.js";
 import { dataDirSource, evalUnitScripts, type EvalDataSource } from "../eval/eval-units.js";
 import type { UnitScript } from "../eval/script-turn.js";
+import { memoryCapacity } from "../turns/select-driver.js";
 
 /** What the plan needs to know about the engine (a registry descriptor has it; so does a built engine). */
 export type EvalEngineInfo = Pick<EngineDescriptor, "name" | "kind" | "model" | "contextSize"> & {
@@ -65,14 +66,9 @@ export function evaluationScripts(request: Parameters<typeof taskRequests>[0], s
   return taskRequests(request).map((part) => evalUnitScripts(part, source));
 }
 
-/**
- * The most tokens a unit's memory may hold on the engine (null: unknown): its context, less one on the embedded
- * engine, whose sequence shifts its context once it holds contextSize − 1 (`memoryCapacity` in `select-driver.ts`,
- * which needs the engine object; the plan has only its description).
- */
+/** The most tokens a unit's memory may hold on the engine (`memoryCapacity`); null when its context is unknown. */
 export function memoryCapacityOf(engine: Pick<EvalEngineInfo, "kind" | "contextSize">): number | null {
-  if (engine.contextSize === null) return null;
-  return engine.kind === "embedded" ? engine.contextSize - 1 : engine.contextSize;
+  return engine.contextSize === null ? null : memoryCapacity({ kind: engine.kind, contextSize: engine.contextSize });
 }
 
 /** `kv` where the engine is the embedded one (a live KV cache per unit), `token` elsewhere. */

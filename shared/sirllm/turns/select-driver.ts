@@ -8,11 +8,12 @@ import { statelessDriver } from "./stateless-driver.js";
 import type { EntropyPreset } from "./turn-entropies.js";
 
 /**
- * The most tokens a session's memory may hold on `engine`: its context, less one on the embedded engine, whose
- * llama.cpp sequence shifts its context (dropping the oldest tokens behind memory's back) once it holds contextSize − 1.
+ * The most tokens a session's memory may hold on `engine`: its context, less one on the embedded engine (however it
+ * is wrapped), whose llama.cpp sequence shifts its context (dropping the oldest tokens behind memory's back) once it
+ * holds contextSize − 1.
  */
-export function memoryCapacity(engine: Engine): number {
-  return hasSequenceAccess(engine) ? engine.contextSize - 1 : engine.contextSize;
+export function memoryCapacity(engine: Pick<Engine, "kind" | "contextSize">): number {
+  return engine.kind === "embedded" ? engine.contextSize - 1 : engine.contextSize;
 }
 
 /** `kv` where the engine gives a live sequence (the embedded engine), `token` elsewhere. */
