@@ -22,20 +22,13 @@ import { keptTokens, type FedToken, type MemoryDriver, type MemoryLevel, type Sa
 /** Tokens of context the detokenizer gets so a reply's leading space comes out right. */
 const DETOKENIZE_CONTEXT = 8;
 
-/** What a KV-level turn found, for tests and the bench: whether the session was resident and what it evaluated. */
-export interface SequenceTurnReport {
-  readonly resident: boolean;
-  /** Tokens evaluated to bring the sequence to the memory before the eviction step (0 when resident and complete). */
-  readonly rebuiltTokens: number;
-}
-
 /**
- * A driver on the embedded engine's sequence. `onTurn` (optional) hears how each turn found the sequence.
+ * A driver on the embedded engine's sequence.
  *
  * @example
  * const driver = sequenceDriver(engine, "kv");
  */
-export function sequenceDriver(engine: EmbeddedEngine, level: MemoryLevel, onTurn?: (report: SequenceTurnReport) => void): MemoryDriver {
+export function sequenceDriver(engine: EmbeddedEngine, level: MemoryLevel): MemoryDriver {
   return {
     level,
     engine,
@@ -44,20 +37,18 @@ export function sequenceDriver(engine: EmbeddedEngine, level: MemoryLevel, onTur
       engine.withSequence(
         async (access) => {
           const kept = keptTokens(memory);
-          let rebuiltTokens: number;
           if (level === "kv") {
-            rebuiltTokens = await holdExactly(access, memory.before, access.resident);
+            await holdExactly(access, memory.before, access.resident);
             if (memory.evicted.length > 0) {
               await access.logits.reset(false);
               await access.sequence.eraseContextTokenRanges(memory.evicted.map((r) => ({ start: r.start, end: r.end })));
             }
           } else {
-            rebuiltTokens = await holdExactly(access, kept, false);
+            await holdExactly(access, kept, false);
           }
           if (!sameTokens(access.sequence.contextTokens, kept)) {
             throw new Error(`the ${level} sequence holds ${access.sequence.contextTokens.length} tokens, not the ${kept.length} kept`);
           }
-          onTurn?.({ resident: access.resident, rebuiltTokens });
           const turn = new SequenceTurn(access, engine.contextSize, kept);
           await turn.start();
           return work(turn);
@@ -69,16 +60,15 @@ export function sequenceDriver(engine: EmbeddedEngine, level: MemoryLevel, onTur
 
 /**
  * Brings the sequence to exactly `tokens`: keeps what it holds when that is a prefix of `tokens` and `reuse` is
- * allowed, otherwise clears it; evaluates the rest (no logits). Returns the tokens evaluated.
+ * allowed, otherwise clears it; evaluates the rest (no logits).
  */
-async function holdExactly(access: SequenceAccess, tokens: readonly number[], reuse: boolean): Promise<number> {
+async function holdExactly(access: SequenceAccess, tokens: readonly number[], reuse: boolean): Promise<void> {
   const held = access.sequence.contextTokens;
   let from = 0;
   if (reuse && held.length <= tokens.length && held.every((t, i) => t === tokens[i])) from = held.length;
   else await access.logits.reset(true);
   await access.logits.reset(false);
   if (from < tokens.length) await access.sequence.controlledEvaluate(tokens.slice(from).map((t) => t as Token));
-  return tokens.length - from;
 }
 
 function sameTokens(a: readonly number[], b: readonly number[]): boolean {
