@@ -15,6 +15,7 @@ import type { ChatCompletionRequest } from "../../../schemas/openai-chat-complet
 import { requireScope } from "../../auth/api-keys.js";
 import { AssayError, ValidationError } from "../../errors.js";
 import {
+  ASSAY_SESSION_HEADER,
   completionChunk,
   completionId,
   completionResponse,
@@ -32,8 +33,6 @@ import type { SessionService } from "../../sirllm/sessions/session-service.js";
 import type { ApiEnv } from "../context.js";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { validationErrorFrom } from "../errors.js";
-
-export const SESSION_HEADER = "x-assay-session";
 
 const chatCompletions = createRoute({
   method: "post",
@@ -73,7 +72,7 @@ export function registerOpenAiChatRoutes(app: OpenAPIHono<ApiEnv>, service: Sess
       });
       const request = parseChatCompletionRequest(raw);
       const content = lastUserMessage(request.messages);
-      const sessionId = await sessionFor(service, principal.tenant, c.req.header(SESSION_HEADER), request);
+      const sessionId = await sessionFor(service, principal.tenant, c.req.header(ASSAY_SESSION_HEADER), request);
       c.header("X-Assay-Session", sessionId);
       const message = sendMessageFrom(request, content);
       const id = completionId();
@@ -118,7 +117,7 @@ export function registerOpenAiChatRoutes(app: OpenAPIHono<ApiEnv>, service: Sess
 async function sessionFor(service: SessionService, tenant: string, header: string | undefined, request: ChatCompletionRequest): Promise<string> {
   if (header !== undefined) {
     const id = SessionIdSchema.safeParse(header.trim());
-    if (!id.success) throw new ValidationError(`${SESSION_HEADER} must be a session id (ss_…), got ${JSON.stringify(header)}`);
+    if (!id.success) throw new ValidationError(`${ASSAY_SESSION_HEADER} must be a session id (ss_…), got ${JSON.stringify(header)}`);
     const config = await service.config(tenant, id.data);
     if (request.model !== config.engine && request.model !== config.model) {
       throw new ValidationError(`session ${id.data} runs on engine "${config.engine}" (model ${config.model}); the request asks for "${request.model}"`);
