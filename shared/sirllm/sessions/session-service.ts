@@ -224,8 +224,11 @@ export class SessionService {
     const kept = new Map(state.indices.map((index, p) => [index, p]));
     const tokens: MemoryPageInput["tokens"] = [];
     const missingTurns: number[] = [];
-    for (const turn of shown) {
-      const transcript = await this.deps.store.getJsonOrNull(turnKey(tenant, id, turn), TurnTranscriptSchema);
+    // The transcripts are independent reads: fetch them together, then lay the turns out in order.
+    const limit = pLimit(8);
+    const transcripts = await Promise.all(shown.map((turn) => limit(() => this.deps.store.getJsonOrNull(turnKey(tenant, id, turn), TurnTranscriptSchema))));
+    for (const [i, turn] of shown.entries()) {
+      const transcript = transcripts[i];
       if (!transcript || transcript.firstIndex === undefined) {
         missingTurns.push(turn);
         const positions = state.turns.flatMap((t, p) => (t === turn ? [p] : []));
@@ -234,8 +237,9 @@ export class SessionService {
         continue;
       }
       const texts = await tokenTexts(engine, transcript.tokens);
+      const first = transcript.firstIndex;
       transcript.tokens.forEach((_, k) => {
-        const index = transcript.firstIndex! + k;
+        const index = first + k;
         const p = kept.get(index);
         tokens.push({ index, text: texts[k]!, entropy: p === undefined ? null : state.entropies[p]!, turn, kept: p !== undefined });
       });
