@@ -72,7 +72,7 @@ describe("/v1/sirllm/sessions", () => {
     expect(deltas).toBe(events.at(-1)!.data.reply);
   });
 
-  it("should answer 409 to all but one of 20 racing messages, and store each retried one once", async () => {
+  it("should answer each of 20 racing messages with 200 or 409, and store exactly the ones answered 200", async () => {
     const { call } = setup();
     const id = await created(call, { cacheSize: 4000 });
     const statuses = await Promise.all(Array.from({ length: 20 }, (_, i) => Promise.resolve(call("POST", `/v1/sirllm/sessions/${id}/messages`, { content: `m${i}` })).then((r) => r.status)));
