@@ -16,7 +16,7 @@ import {
 import { CapabilityError, ValidationError } from "../../errors.js";
 import { dataDirSource, evalUnitScripts, type EvalDataSource } from "../eval/eval-units.js";
 import type { UnitScript } from "../eval/script-turn.js";
-import { memoryCapacity } from "../turns/select-driver.js";
+import { memoryCapacity, refuseUnsupportedMemory } from "../turns/select-driver.js";
 
 /** What the plan needs to know about the engine (a registry descriptor has it; so does a built engine). */
 export type EvalEngineInfo = Pick<EngineDescriptor, "name" | "kind" | "model" | "contextSize"> & {
@@ -88,18 +88,8 @@ export function resolveSirllmEval(request: SirllmEvalPlanRequest, engine: EvalEn
   if (!engine.capabilities.promptLogprobs) throw new CapabilityError(engine.name, "prompt log-probabilities (a SirLLM evaluation scores every option)");
   if (!engine.capabilities.generate) throw new CapabilityError(engine.name, "generation (a SirLLM evaluation holds a memory session)");
   const memoryLevel = request.memoryLevel ?? defaultEvalMemoryLevel(engine);
-  if (engine.kind !== "embedded") {
-    if (memoryLevel === "kv") {
-      throw new ValidationError(`memoryLevel "kv" needs a live KV cache per unit, which only the embedded engine gives; engine "${engine.name}" is ${engine.kind}: use "token"`, {
-        engine: engine.name,
-      });
-    }
-    if (request.entropy === "reference") {
-      throw new ValidationError(`entropy "reference" reads the probability of the previous token's id, which only the embedded engine gives; engine "${engine.name}" is ${engine.kind}: use "paper"`, {
-        engine: engine.name,
-      });
-    }
-  }
+  // Planned from the engine's description: an embedded engine's workers run it with its own sequence.
+  refuseUnsupportedMemory(engine, engine.kind === "embedded", memoryLevel, request.entropy, "unit");
   const parts = taskRequests(request);
   const policies = parts[0]!.policies;
   const evaluations: SirllmEvalTaskSpec[] = [];

@@ -30,17 +30,31 @@ export function defaultMemoryLevel(engine: Engine): MemoryLevel {
  */
 export function memoryDriverFor(engine: Engine, level: MemoryLevel, preset: EntropyPreset): MemoryDriver {
   const sequence = hasSequenceAccess(engine);
-  if (level === "kv" && !sequence) {
+  refuseUnsupportedMemory(engine, sequence, level, preset, "session");
+  return sequence ? sequenceDriver(engine, level) : statelessDriver(engine);
+}
+
+/**
+ * The refusals shared by sessions and evaluations: `kv` and `reference` need the embedded engine's own sequence
+ * (`liveSequence`); `what` names what holds the memory in the message.
+ */
+export function refuseUnsupportedMemory(
+  engine: Pick<Engine, "name" | "kind">,
+  liveSequence: boolean,
+  level: MemoryLevel,
+  preset: EntropyPreset,
+  what: "session" | "unit",
+): void {
+  if (level === "kv" && !liveSequence) {
     throw new ValidationError(
-      `memory level "kv" needs a live KV cache per session, which only the embedded engine gives; engine "${engine.name}" is ${engine.kind}: use memoryLevel "token"`,
+      `memoryLevel "kv" needs a live KV cache per ${what}, which only the embedded engine gives; engine "${engine.name}" is ${engine.kind}: use "token"`,
       { engine: engine.name, memoryLevel: level },
     );
   }
-  if (preset === "reference" && !sequence) {
+  if (preset === "reference" && !liveSequence) {
     throw new ValidationError(
-      `the "reference" entropy preset reads the probability of the previous token's id, which only the embedded engine gives; engine "${engine.name}" is ${engine.kind}: use entropy "paper"`,
+      `entropy "reference" reads the probability of the previous token's id, which only the embedded engine gives; engine "${engine.name}" is ${engine.kind}: use "paper"`,
       { engine: engine.name, entropy: preset },
     );
   }
-  return sequence ? sequenceDriver(engine, level) : statelessDriver(engine);
 }
